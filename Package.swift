@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (dependencies point down only), see docs/ARCHITECTURE in STYLE.md:
+//   L0 CairnCore (multiformats) -> CairnDAG (dag-pb, UnixFS, CAR)
+//   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
+//   L4 CairnNode (repository composition: add/cat/get/pin/gc) -> cairn (CLI), cairn-bench
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cairn", targets: ["cairn"]),
+        .executable(name: "cairn-bench", targets: ["cairn-bench"]),
+        .library(name: "CairnCore", targets: ["CairnCore"]),
+        .library(name: "CairnDAG", targets: ["CairnDAG"]),
+        .library(name: "CairnStore", targets: ["CairnStore"]),
+        .library(name: "CairnNode", targets: ["CairnNode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "CairnCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "CairnDAG", dependencies: ["CairnCore"]),
+        .target(
+            name: "CairnStore",
+            dependencies: [
+                "CairnCore",
+                "CairnDAG",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CairnNode",
+            dependencies: [
+                "CairnCore", "CairnDAG", "CairnStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cairn",
+            dependencies: [
+                "CairnCore", "CairnDAG", "CairnStore", "CairnNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "cairn-bench",
+            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode"]
+        ),
+        .target(name: "CairnTestSupport", dependencies: ["CairnCore", "CairnDAG", "CairnStore"]),
+        .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
+        .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
+        .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
+        .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnTestSupport"]),
+        .testTarget(name: "CairnInteropTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
+    ]
+)
