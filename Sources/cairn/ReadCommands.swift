@@ -1,0 +1,102 @@
+import ArgumentParser
+import CairnCore
+import CairnNode
+import Foundation
+
+/// `cairn cat`: stream a file's bytes to stdout, optionally a byte range.
+struct CatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Print the bytes of a file: CID or CID/path/in/directory.",
+        discussion: "Every block is re-hashed as it is read; a corrupt block stops the output with an error naming it."
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .long, help: "Byte offset to start from.")
+    var offset: Int64 = 0
+
+    @Option(name: .long, help: "Maximum number of bytes to print.")
+    var length: Int64?
+
+    @Argument(help: "CID or CID/path.")
+    var path: String
+
+    func validate() throws {
+        guard offset >= 0 else { throw ValidationError("--offset must be >= 0") }
+        if let length, length < 0 { throw ValidationError("--length must be >= 0") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            try await repository.open().cat(path, offset: offset, length: length) { bytes in
+                try Output.writeRaw(bytes)
+            }
+        }
+    }
+}
+
+/// `cairn get`: write a file or directory tree out of the repository.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Write a file or directory (CID or CID/path) to the local filesystem."
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .shortAndLong, help: "Where to write it (default: the CID or last path name, in the current directory).")
+    var outputPath: String?
+
+    @Argument(help: "CID or CID/path.")
+    var path: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let repo = try repository.open()
+            let destination = outputPath ?? defaultDestination(for: path)
+            let total = try await repo.contentSize(path)
+            let bar = ProgressBar(label: "getting", total: total, quiet: output.json)
+            let report = try await repo.get(path, to: destination) { bar.advance(by: $0) }
+            bar.finish()
+            if output.json {
+                try Output.json(report)
+            } else {
+                Output.line("saved \(report.cid) to \(report.destination) (\(report.bytes) bytes)")
+            }
+        }
+    }
+
+    private func defaultDestination(for path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+/// `cairn ls`: list the entries of a directory (or the blocks of a file).
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List the links of a directory or file node: CID, size, name."
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "CID or CID/path.")
+    var path: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let entries = try await repository.open().list(path)
+            if output.json {
+                try Output.json(entries)
+            } else {
+                for entry in entries {
+                    let suffix = entry.type == "directory" ? "/" : ""
+                    Output.line("\(entry.cid) \(entry.size) \(entry.name)\(suffix)")
+                }
+            }
+        }
+    }
+}
