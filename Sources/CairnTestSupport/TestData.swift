@@ -61,13 +61,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    /// Fills `buffer` with random bytes.
+    /// Fills `buffer` with random bytes (eight at a time, little-endian words).
     public mutating func fill(_ buffer: inout [UInt8]) {
-        var i = 0
-        while i < buffer.count {
+        let count = buffer.count
+        buffer.withUnsafeMutableBytes { raw in
+            var i = 0
+            while i + 8 <= count {
+                raw.storeBytes(of: next().littleEndian, toByteOffset: i, as: UInt64.self)
+                i += 8
+            }
             var word = next()
-            for _ in 0..<8 where i < buffer.count {
-                buffer[i] = UInt8(truncatingIfNeeded: word)
+            while i < count {
+                raw[i] = UInt8(truncatingIfNeeded: word)
                 word >>= 8
                 i += 1
             }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func CairnInteropTargetBuilds() { #expect(Bool(true)) }
