@@ -1,0 +1,79 @@
+import CairnCore
+import CairnDAG
+import Foundation
+
+/// How `add` imports files: the `ipfs add` settings that decide the CID, and what to record.
+public struct AddOptions: Sendable {
+    /// CID version of the built nodes (`--cid-version`); v1 switches raw leaves on unless set.
+    public var cidVersion: CID.Version = .v0
+    /// Raw leaves (`--raw-leaves`); nil means the default for the CID version.
+    public var rawLeaves: Bool?
+    /// The chunker specification (`--chunker size-N`).
+    public var chunker: String = "size-262144"
+    /// Whether to pin each added top-level item (`--pin`).
+    public var pin = true
+    /// Whether directories may be added (`-r`).
+    public var recursive = false
+    /// Whether dotfiles inside directories are included (`-H`).
+    public var includeHidden = false
+
+    /// Creates the defaults of `ipfs add`.
+    public init() {}
+
+    /// The importer settings these options describe.
+    /// - Throws: `NodeError(.invalidInput)` for a bad chunker string.
+    func importerOptions() throws -> FileImporter.Options {
+        do {
+            return FileImporter.Options(chunker: try Chunker(parsing: chunker), cidVersion: cidVersion, rawLeaves: rawLeaves)
+        } catch {
+            throw NodeError(.invalidInput, "\(error); use --chunker size-N", cause: error)
+        }
+    }
+
+    /// The total size of the regular files `add` would read, for the progress bar.
+    /// - Throws: `NodeError(.invalidInput)` for a path that does not exist, or a directory without `recursive`.
+    public static func totalBytes(of paths: [String], recursive: Bool, includeHidden: Bool) throws -> Int64 {
+        var total: Int64 = 0
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw NodeError(.invalidInput, "cannot add \(path): no such file or directory")
+            }
+            if isDirectory.boolValue {
+                guard recursive else {
+                    throw NodeError(.invalidInput, "\(path) is a directory; use `cairn add -r` to add directories")
+                }
+                let walker = fm.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey],
+                                           options: includeHidden ? [] : [.skipsHiddenFiles])
+                while let url = walker?.nextObject() as? URL {
+                    let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+                    if values?.isRegularFile == true { total += Int64(values?.fileSize ?? 0) }
+                }
+            } else {
+                total += Int64((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+            }
+        }
+        return total
+    }
+}
+
+/// One item `add` imported: a file, or a directory with everything in it.
+public struct AddedEntry: Sendable, Codable, Equatable {
+    /// The name printed by `add`: the base name for top-level items, `dir/sub/file` inside directories.
+    public let name: String
+    /// The item's root CID.
+    public let cid: CID
+    /// The item's cumulative size in bytes (file bytes for files, Tsize for directories).
+    public let size: UInt64
+    /// Whether this is one of the paths named on the command line (these get pinned).
+    public let isTopLevel: Bool
+
+    /// Creates an entry.
+    public init(name: String, cid: CID, size: UInt64, isTopLevel: Bool) {
+        self.name = name
+        self.cid = cid
+        self.size = size
+        self.isTopLevel = isTopLevel
+    }
+}

@@ -1,0 +1,117 @@
+import CairnCore
+import CairnDAG
+import CairnStore
+import Foundation
+
+/// A Cairn repository on disk: the sharded blockstore, the SQLite database and the lock that keeps
+/// garbage collection away from adds in progress, under one directory.
+///
+/// Layout: `config.json` (format version, creation time), `blocks/` (flatfs `next-to-last/2`),
+/// `cairn.sqlite` (pins, file index, download history), `repo.lock`.
+/// All methods may be called from any task; concurrency between processes is handled by `RepoLock`.
+public final class Repository: Sendable {
+    /// The on-disk format version this build reads and writes.
+    public static let formatVersion = 1
+
+    /// The repository directory.
+    public let path: String
+    /// The block store under `blocks/`.
+    public let blocks: FileBlockStore
+    /// The node database.
+    public let database: RepoDatabase
+    /// The clock used to timestamp pins, files and downloads.
+    let now: @Sendable () -> Date
+
+    /// The repository directory from `$CAIRN_PATH`, or `~/.cairn`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let explicit = environment["CAIRN_PATH"], !explicit.isEmpty { return explicit }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".cairn")
+    }
+
+    private init(path: String, blocks: FileBlockStore, database: RepoDatabase, now: @escaping @Sendable () -> Date) {
+        self.path = path
+        self.blocks = blocks
+        self.database = database
+        self.now = now
+    }
+
+    /// Creates a new repository at `path`.
+    /// - Throws: `NodeError(.repository)` when one already exists there or the directory cannot be created.
+    public static func initialize(at path: String, now: Date) throws -> InitReport {
+        let fm = FileManager.default
+        let configPath = (path as NSString).appendingPathComponent("config.json")
+        if fm.fileExists(atPath: configPath) {
+            throw NodeError(.repository, "a Cairn repository already exists at \(path); use it, or choose another --repo")
+        }
+        do {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let config = RepositoryConfig(version: formatVersion, created: now, blockstore: "flatfs next-to-last/2")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            _ = try Repository(openingComponentsAt: path, now: { now })
+            // The config is written last: a repository without it is an unfinished `init` and can be re-run.
+            try encoder.encode(config).write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw NodeError(.repository, "cannot create a repository at \(path): \(error)", cause: error)
+        }
+        return InitReport(path: path, version: formatVersion)
+    }
+
+    /// Opens an existing repository.
+    /// - Throws: `NodeError(.repository)` when there is none at `path` or it has an unknown format.
+    public static func open(at path: String, now: @escaping @Sendable () -> Date = { Date() }) throws -> Repository {
+        let configPath = (path as NSString).appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configPath) else {
+            throw NodeError(.repository, "no Cairn repository at \(path); run `cairn init` (or pass --repo DIR / set CAIRN_PATH)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let config = try? decoder.decode(RepositoryConfig.self, from: data) else {
+            throw NodeError(.repository, "\(configPath) is not a valid Cairn config; restore it from a backup or re-run `cairn init` elsewhere")
+        }
+        guard config.version == formatVersion else {
+            throw NodeError(.repository, "repository \(path) has format version \(config.version); this cairn reads version \(formatVersion)")
+        }
+        return try Repository(openingComponentsAt: path, now: now)
+    }
+
+    private convenience init(openingComponentsAt path: String, now: @escaping @Sendable () -> Date) throws {
+        do {
+            let blocks = try FileBlockStore(directory: (path as NSString).appendingPathComponent("blocks"))
+            let database = try RepoDatabase(path: (path as NSString).appendingPathComponent("cairn.sqlite"))
+            self.init(path: path, blocks: blocks, database: database, now: now)
+        } catch let error as StoreError {
+            throw NodeError(.repository, "cannot open the repository at \(path): \(error)", cause: error)
+        }
+    }
+
+    /// The lock file shared by every process using this repository.
+    var lockPath: String { (path as NSString).appendingPathComponent("repo.lock") }
+
+    /// Runs `body` holding the repository lock shared (adds, imports, pins).
+    func withSharedLock<T>(_ body: () async throws -> T) async throws -> T {
+        let lock = try RepoLock(path: lockPath)
+        try lock.lockShared()
+        defer { lock.unlock() }
+        return try await body()
+    }
+
+    /// Runs `body` holding the repository lock exclusively (garbage collection).
+    func withExclusiveLock<T>(_ body: () async throws -> T) async throws -> T {
+        let lock = try RepoLock(path: lockPath)
+        try lock.lockExclusive()
+        defer { lock.unlock() }
+        return try await body()
+    }
+}
+
+/// The repository's `config.json`.
+struct RepositoryConfig: Codable {
+    var version: Int
+    var created: Date
+    var blockstore: String
+}
