@@ -6,7 +6,7 @@
 /// ```
 /// varint(protocol code) value
 ///   ip4        4 bytes             ip6      16 bytes
-///   tcp, udp   2 bytes big-endian  quic-v1, ws, wss  no value
+///   tcp, udp   2 bytes big-endian  quic-v1 (461), ws, wss  no value
 ///   dns, dns4, dns6, dnsaddr       varint(length) UTF-8 name
 ///   p2p        varint(length) multihash of the peer's public key
 /// ```
@@ -80,8 +80,9 @@ extension Multiaddr {
         case dnsaddr = 56
         /// A libp2p peer ID (the multihash of its public key); `/ipfs` is the old text alias.
         case p2p = 421
-        /// QUIC version 1 (RFC 9000), no value.
-        case quicV1 = 0x01cc
+        /// QUIC version 1 (RFC 9000), no value. The code is 461 (`0x01cd`) per protocols.csv;
+        /// 460 (`0x01cc`) is the retired draft-29 `/quic`, which Cairn does not speak.
+        case quicV1 = 0x01cd
         /// WebSocket, no value.
         case ws = 477
         /// Secure WebSocket, no value.
