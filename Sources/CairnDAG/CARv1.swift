@@ -56,7 +56,7 @@ public enum CARv1 {
                 guard version != nil else { throw CARError.badHeader(reason: "missing \"version\"") }
                 guard let roots else { throw CARError.badHeader(reason: "missing \"roots\"") }
                 try self.init(roots: roots)
-            } catch let error as DAGCBORDecodingError {
+            } catch let error as DAGCBOR.DecodingError {
                 throw .badHeader(reason: error.reason)
             } catch let error as CARError {
                 throw error

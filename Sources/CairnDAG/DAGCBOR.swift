@@ -21,6 +21,12 @@ enum DAGCBOR {
         case tag = 6
     }
 
+    /// Why a DAG-CBOR item was rejected; the CAR code wraps it as `CARError.badHeader(reason:)`.
+    struct DecodingError: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
     /// The CBOR tag for an IPLD link.
     static let cidTag: UInt64 = 42
 
@@ -81,10 +87,10 @@ enum DAGCBOR {
         var isAtEnd: Bool { reader.isAtEnd }
 
         /// Reads an item head and checks its major type; returns the argument.
-        mutating func readHead(expecting major: MajorType, _ what: String) throws(DAGCBORDecodingError) -> UInt64 {
+        mutating func readHead(expecting major: MajorType, _ what: String) throws(DecodingError) -> UInt64 {
             let initial = try byte(what)
             guard initial >> 5 == major.rawValue else {
-                throw DAGCBORDecodingError("expected \(what) (major type \(major.rawValue)), found major type \(initial >> 5)")
+                throw DecodingError("expected \(what) (major type \(major.rawValue)), found major type \(initial >> 5)")
             }
             let info = initial & 0x1f
             switch info {
@@ -96,53 +102,47 @@ enum DAGCBOR {
                 for _ in 0..<count { value = value << 8 | UInt64(try byte(what)) }
                 // DAG-CBOR requires the shortest form: a value that fits a smaller head is non-canonical.
                 let minimum: UInt64 = info == 24 ? 24 : (1 << (UInt64(count) * 4))
-                guard value >= minimum else { throw DAGCBORDecodingError("\(what) uses a non-minimal length or integer encoding") }
+                guard value >= minimum else { throw DecodingError("\(what) uses a non-minimal length or integer encoding") }
                 return value
             case 31:
-                throw DAGCBORDecodingError("\(what) uses an indefinite length, which DAG-CBOR forbids")
+                throw DecodingError("\(what) uses an indefinite length, which DAG-CBOR forbids")
             default:
-                throw DAGCBORDecodingError("\(what) uses reserved additional information \(info)")
+                throw DecodingError("\(what) uses reserved additional information \(info)")
             }
         }
 
         /// Reads a text string of at most `limit` bytes.
-        mutating func readText(_ what: String, limit: Int) throws(DAGCBORDecodingError) -> String {
+        mutating func readText(_ what: String, limit: Int) throws(DecodingError) -> String {
             let length = try readHead(expecting: .text, what)
-            guard length <= UInt64(limit), length <= UInt64(reader.remainingCount) else {
-                throw DAGCBORDecodingError("\(what) length \(length) exceeds the remaining input")
-            }
+            guard length <= UInt64(limit) else { throw DecodingError("\(what) is \(length) bytes, over the limit of \(limit)") }
+            guard length <= UInt64(reader.remainingCount) else { throw DecodingError("truncated \(what)") }
             let bytes = try slice(Int(length), what)
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw DAGCBORDecodingError("\(what) is not UTF-8") }
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw DecodingError("\(what) is not UTF-8") }
             return text
         }
 
         /// Reads a CID link (tag 42 over `00 ‖ binary CID`).
-        mutating func readCID(_ what: String) throws(DAGCBORDecodingError) -> CID {
+        mutating func readCID(_ what: String) throws(DecodingError) -> CID {
             let tag = try readHead(expecting: .tag, what)
-            guard tag == DAGCBOR.cidTag else { throw DAGCBORDecodingError("\(what) has tag \(tag), expected 42") }
+            guard tag == DAGCBOR.cidTag else { throw DecodingError("\(what) has tag \(tag), expected 42") }
             let length = try readHead(expecting: .bytes, what)
-            guard length <= UInt64(reader.remainingCount) else { throw DAGCBORDecodingError("truncated \(what)") }
+            guard length <= UInt64(reader.remainingCount) else { throw DecodingError("truncated \(what)") }
             let bytes = try slice(Int(length), what)
-            guard bytes.first == 0x00 else { throw DAGCBORDecodingError("\(what) lacks the 0x00 multibase prefix") }
+            guard bytes.first == 0x00 else { throw DecodingError("\(what) lacks the 0x00 multibase prefix") }
             do {
                 return try CID(bytes: Array(bytes.dropFirst()))
             } catch {
-                throw DAGCBORDecodingError("\(what) is not a valid CID: \(error)")
+                throw DecodingError("\(what) is not a valid CID: \(error)")
             }
         }
 
-        private mutating func byte(_ what: String) throws(DAGCBORDecodingError) -> UInt8 {
-            do { return try reader.readByte(what) } catch { throw DAGCBORDecodingError("truncated \(what)") }
+        private mutating func byte(_ what: String) throws(DecodingError) -> UInt8 {
+            do { return try reader.readByte(what) } catch { throw DecodingError("truncated \(what)") }
         }
 
-        private mutating func slice(_ count: Int, _ what: String) throws(DAGCBORDecodingError) -> ArraySlice<UInt8> {
-            do { return try reader.readBytes(count, what) } catch { throw DAGCBORDecodingError("truncated \(what)") }
+        private mutating func slice(_ count: Int, _ what: String) throws(DecodingError) -> ArraySlice<UInt8> {
+            do { return try reader.readBytes(count, what) } catch { throw DecodingError("truncated \(what)") }
         }
     }
 }
 
-/// Why a DAG-CBOR item was rejected; the CAR code wraps it as `CARError.badHeader(reason:)`.
-struct DAGCBORDecodingError: Error {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
-}

@@ -207,6 +207,8 @@ func writeCAR(roots: [CID], blocks: [Block]) throws -> [UInt8] {
         ("0da165726f6f747381d82a420001", .badHeader(reason: "root 0 is not a valid CID: truncated input while reading CID codec")),
         ("0ba165726f6f747381d82a58", .badHeader(reason: "truncated root 0")),
         ("00", .badHeader(reason: "empty header")),
+        ("13a1717272727272727272727272727272727272", .badHeader(reason: "header key is 17 bytes, over the limit of 16")),
+        ("03a16572", .badHeader(reason: "truncated header key")),
         ("80", .truncatedHeader(offset: 0)),
         ("8000", .invalidLength(offset: 0, .varintNotMinimal)),
         ("ffffffffffffffffff", .invalidLength(offset: 0, .varintTooLong)),
