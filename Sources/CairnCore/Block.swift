@@ -43,6 +43,7 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The CID's hash function cannot be computed here.
     case unverifiable(cid: CID, reason: String)
 
+    /// A one-line explanation for logs and CLI output.
     public var description: String {
         switch self {
         case .hashMismatch(let cid): "block \(cid) does not match its hash"

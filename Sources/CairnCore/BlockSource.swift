@@ -26,7 +26,10 @@ public protocol BlockSink: Sendable {
 public struct DiscardingBlockSink: BlockSink {
     /// Creates a sink that drops every block.
     public init() {}
+    /// Drops the block.
     public func write(_ cid: CID, bytes: UnsafeRawBufferPointer) throws {}
+    /// Does nothing: nothing was kept.
     public func commit() throws {}
+    /// Does nothing: nothing was kept.
     public func abort() {}
 }

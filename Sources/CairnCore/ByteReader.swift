@@ -12,6 +12,7 @@ public struct ByteReader: Sendable {
     public init(_ bytes: [UInt8], range: Range<Int>? = nil) {
         self.bytes = bytes
         let r = range ?? bytes.startIndex..<bytes.endIndex
+        precondition(r.lowerBound >= bytes.startIndex && r.upperBound <= bytes.endIndex, "ByteReader range out of bounds")
         self.offset = r.lowerBound
         self.end = r.upperBound
     }

@@ -20,6 +20,13 @@ public struct CID: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// The longest binary CID this implementation accepts, in bytes.
     public static let maximumByteCount = 256
 
+    /// The longest CID string accepted, in characters: a maximal CID in base2 (eight characters per byte)
+    /// plus the prefix. Longer input is rejected before any decoding work.
+    public static let maximumStringLength = 1 + 8 * maximumByteCount
+
+    /// The length of a CIDv0 string in characters (a base58btc 34-byte multihash).
+    static let v0StringLength = 46
+
     /// Creates a CIDv1.
     public init(v1 codec: Multicodec, _ multihash: Multihash) {
         self.version = .v1
@@ -90,10 +97,15 @@ public struct CID: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// Parses a CID string: `Qm…` (CIDv0) or any multibase-prefixed CIDv1.
     public init(_ text: String) throws(MultiformatError) {
         guard !text.isEmpty else { throw .empty(context: "CID string") }
-        guard text.utf8.count <= 2 * CID.maximumByteCount else {
-            throw .tooLarge(context: "CID string", byteCount: text.utf8.count, limit: 2 * CID.maximumByteCount)
+        guard text.utf8.count <= CID.maximumStringLength else {
+            throw .tooLarge(context: "CID string", byteCount: text.utf8.count, limit: CID.maximumStringLength)
         }
-        if text.utf8.count == 46 && text.hasPrefix("Qm") {
+        if text.hasPrefix("Qm") {
+            // "Q" is not a multibase prefix, so a Qm… string can only be a CIDv0; say so instead of
+            // reporting an unknown prefix.
+            guard text.utf8.count == CID.v0StringLength else {
+                throw .invalidCIDv0(reason: "a CIDv0 string is \(CID.v0StringLength) characters, not \(text.utf8.count)")
+            }
             let bytes = try Base58.decode(text)
             guard bytes.count == 34, bytes[0] == 0x12, bytes[1] == 0x20 else {
                 throw .invalidCIDv0(reason: "not a sha2-256 multihash")
@@ -124,6 +136,12 @@ public struct CID: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     /// The same content as a CIDv1 (CIDv1 values are returned unchanged).
     public var v1: CID { CID(v1: codec, multihash) }
+
+    /// The same content as a CIDv0, or nil unless this is dag-pb with a full 32-byte sha2-256 multihash.
+    public var v0: CID? {
+        guard codec == .dagPB else { return nil }
+        return try? CID(v0: multihash)
+    }
 
     /// Orders CIDs by their binary form.
     public static func < (lhs: CID, rhs: CID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }

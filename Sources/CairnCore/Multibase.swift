@@ -2,6 +2,12 @@
 /// (multiformats/multibase). Decoding rejects unknown prefixes, characters outside the alphabet,
 /// and bad padding or trailing bits.
 public enum Multibase: Character, CaseIterable, Sendable {
+    /// Binary digits, eight per byte (`0`).
+    case base2 = "0"
+    /// Octal, RFC 4648-style bit packing, three bits per character (`7`).
+    case base8 = "7"
+    /// Decimal, the input read as one big number (`9`).
+    case base10 = "9"
     /// Hexadecimal, lower case (`f`).
     case base16 = "f"
     /// Hexadecimal, upper case (`F`).
@@ -18,6 +24,12 @@ public enum Multibase: Character, CaseIterable, Sendable {
     case base32Hex = "v"
     /// RFC 4648 base32hex, upper case, no padding (`V`).
     case base32HexUpper = "V"
+    /// RFC 4648 base32hex, lower case, with padding (`t`).
+    case base32HexPad = "t"
+    /// RFC 4648 base32hex, upper case, with padding (`T`).
+    case base32HexPadUpper = "T"
+    /// z-base-32, the human-oriented base32 alphabet (`h`).
+    case base32Z = "h"
     /// Base36, lower case (`k`); used for IPNS names and peer IDs in subdomains.
     case base36 = "k"
     /// Base36, upper case (`K`).
@@ -38,6 +50,12 @@ public enum Multibase: Character, CaseIterable, Sendable {
     /// The spec's name for this base.
     public var name: String {
         switch self {
+        case .base2: "base2"
+        case .base8: "base8"
+        case .base10: "base10"
+        case .base32HexPad: "base32hexpad"
+        case .base32HexPadUpper: "base32hexpadupper"
+        case .base32Z: "base32z"
         case .base16: "base16"
         case .base16Upper: "base16upper"
         case .base32: "base32"
@@ -63,8 +81,22 @@ public enum Multibase: Character, CaseIterable, Sendable {
         self = match
     }
 
-    /// The largest encoded string accepted by `decode`, in characters; bounds the work of big-number bases.
+    /// The largest encoded string accepted by `decode`, in characters; bounds memory for the bit-packing bases.
     public static let maximumEncodedLength = 1 << 20
+
+    /// The largest encoded string accepted by the big-number bases (base10, base36, base58), in characters.
+    ///
+    /// Their decoders take time quadratic in the length, so a 1 MiB base58 string would take minutes;
+    /// 8 KiB decodes in milliseconds and is far above any CID, peer ID or key Cairn reads.
+    public static let maximumRadixEncodedLength = 8 * 1024
+
+    /// Whether this base treats the input as one big number (quadratic-time decoding).
+    public var isRadixBase: Bool {
+        switch self {
+        case .base10, .base36, .base36Upper, .base58btc, .base58Flickr: true
+        default: false
+        }
+    }
 
     /// Encodes `bytes` in this base, without the prefix.
     public func encodeWithoutPrefix(_ bytes: some Collection<UInt8>) -> String {
@@ -78,8 +110,9 @@ public enum Multibase: Character, CaseIterable, Sendable {
 
     /// Decodes `text` (without prefix) in this base.
     public func decodeWithoutPrefix(_ text: Substring) throws(MultiformatError) -> [UInt8] {
-        guard text.utf8.count <= Multibase.maximumEncodedLength else {
-            throw .tooLarge(context: "\(name) string", byteCount: text.utf8.count, limit: Multibase.maximumEncodedLength)
+        let limit = isRadixBase ? Multibase.maximumRadixEncodedLength : Multibase.maximumEncodedLength
+        guard text.utf8.count <= limit else {
+            throw .tooLarge(context: "\(name) string", byteCount: text.utf8.count, limit: limit)
         }
         return try codec.decode(text)
     }
@@ -93,6 +126,12 @@ public enum Multibase: Character, CaseIterable, Sendable {
 
     private var codec: BaseCodec {
         switch self {
+        case .base2: RFC4648Codec.base2
+        case .base8: RFC4648Codec.base8
+        case .base10: RadixCodec.base10
+        case .base32HexPad: RFC4648Codec.base32HexPad
+        case .base32HexPadUpper: RFC4648Codec.base32HexPadUpper
+        case .base32Z: RFC4648Codec.base32Z
         case .base16: Base16.lower
         case .base16Upper: Base16.upper
         case .base32: RFC4648Codec.base32
@@ -117,6 +156,12 @@ public enum Multibase: Character, CaseIterable, Sendable {
 protocol BaseCodec: Sendable {
     func encode(_ bytes: [UInt8]) -> String
     func decode(_ text: Substring) throws(MultiformatError) -> [UInt8]
+}
+
+/// The character to name in an error for the UTF-8 byte `c`: itself when ASCII, U+FFFD for a byte of a
+/// multi-byte sequence (which is never in any alphabet), so errors never show a misleading Latin-1 letter.
+private func displayCharacter(_ c: UInt8) -> Character {
+    c < 0x80 ? Character(Unicode.Scalar(c)) : "\u{FFFD}"
 }
 
 /// Builds a 256-entry reverse lookup table; `caseInsensitive` maps both cases of letters.
@@ -155,6 +200,11 @@ struct RFC4648Codec: BaseCodec {
     static let base32PadUpper = RFC4648Codec(name: "base32padupper", alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", padded: true, caseInsensitive: true)
     static let base32Hex = RFC4648Codec(name: "base32hex", alphabet: "0123456789abcdefghijklmnopqrstuv", padded: false, caseInsensitive: true)
     static let base32HexUpper = RFC4648Codec(name: "base32hexupper", alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUV", padded: false, caseInsensitive: true)
+    static let base2 = RFC4648Codec(name: "base2", alphabet: "01", padded: false, caseInsensitive: false)
+    static let base8 = RFC4648Codec(name: "base8", alphabet: "01234567", padded: false, caseInsensitive: false)
+    static let base32HexPad = RFC4648Codec(name: "base32hexpad", alphabet: "0123456789abcdefghijklmnopqrstuv", padded: true, caseInsensitive: true)
+    static let base32HexPadUpper = RFC4648Codec(name: "base32hexpadupper", alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUV", padded: true, caseInsensitive: true)
+    static let base32Z = RFC4648Codec(name: "base32z", alphabet: "ybndrfg8ejkmcpqxot1uwisza345h769", padded: false, caseInsensitive: false)
     static let base64 = RFC4648Codec(name: "base64", alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", padded: false, caseInsensitive: false)
     static let base64Pad = RFC4648Codec(name: "base64pad", alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", padded: true, caseInsensitive: false)
     static let base64URL = RFC4648Codec(name: "base64url", alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", padded: false, caseInsensitive: false)
@@ -200,7 +250,7 @@ struct RFC4648Codec: BaseCodec {
         var bits = 0
         for c in chars {
             let v = table[Int(c)]
-            guard v >= 0 else { throw .invalidCharacter(Character(Unicode.Scalar(c)), base: name) }
+            guard v >= 0 else { throw .invalidCharacter(displayCharacter(c), base: name) }
             buffer = (buffer << UInt32(bitsPerCharacter)) | UInt32(v)
             bits += bitsPerCharacter
             if bits >= 8 {
@@ -245,7 +295,7 @@ public struct Base16: BaseCodec {
             case 0x30...0x39: return c - 0x30
             case 0x61...0x66: return c - 0x61 + 10
             case 0x41...0x46: return c - 0x41 + 10
-            default: throw .invalidCharacter(Character(Unicode.Scalar(c)), base: "base16")
+            default: throw .invalidCharacter(displayCharacter(c), base: "base16")
             }
         }
         var out: [UInt8] = []
@@ -274,6 +324,7 @@ struct RadixCodec: BaseCodec {
 
     static let base58btc = RadixCodec(name: "base58btc", alphabet: "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", caseInsensitive: false)
     static let base58Flickr = RadixCodec(name: "base58flickr", alphabet: "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ", caseInsensitive: false)
+    static let base10 = RadixCodec(name: "base10", alphabet: "0123456789", caseInsensitive: false)
     static let base36 = RadixCodec(name: "base36", alphabet: "0123456789abcdefghijklmnopqrstuvwxyz", caseInsensitive: true)
     static let base36Upper = RadixCodec(name: "base36upper", alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", caseInsensitive: true)
 
@@ -308,7 +359,7 @@ struct RadixCodec: BaseCodec {
         bytes.reserveCapacity(chars.count)
         for c in chars[zeros...] {
             let v = table[Int(c)]
-            guard v >= 0 else { throw .invalidCharacter(Character(Unicode.Scalar(c)), base: name) }
+            guard v >= 0 else { throw .invalidCharacter(displayCharacter(c), base: name) }
             var carry = UInt32(v)
             for i in bytes.indices {
                 carry += UInt32(bytes[i]) * radix

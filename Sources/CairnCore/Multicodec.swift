@@ -29,5 +29,6 @@ public struct Multicodec: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
+    /// The table name, as `name`.
     public var description: String { name }
 }

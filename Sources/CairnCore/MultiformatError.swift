@@ -22,6 +22,8 @@ public enum MultiformatError: Error, Equatable, Sendable, CustomStringConvertibl
     case unsupportedHashFunction(code: UInt64)
     /// The multihash declares a digest length that does not match its function or the bytes present.
     case digestLengthMismatch(code: UInt64, expected: Int, actual: Int)
+    /// A truncated digest is too short to verify content against.
+    case digestTooShort(code: UInt64, byteCount: Int, minimum: Int)
     /// The CID version is neither 0 nor 1.
     case unsupportedCIDVersion(UInt64)
     /// A CIDv0 was malformed (not a 34-byte sha2-256 multihash in base58btc).
@@ -32,7 +34,10 @@ public enum MultiformatError: Error, Equatable, Sendable, CustomStringConvertibl
     case unknownMultiaddrProtocol(String)
     /// A multiaddr component value is malformed.
     case invalidMultiaddrValue(protocolName: String, value: String, reason: String)
+    /// A multiaddr string does not start with `/`, has an empty protocol name, or lacks a required value.
+    case invalidMultiaddrSyntax(String, reason: String)
 
+    /// A one-line explanation of the failure for logs and CLI output.
     public var description: String {
         switch self {
         case .truncated(let context): "truncated input while reading \(context)"
@@ -46,11 +51,14 @@ public enum MultiformatError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unsupportedHashFunction(let code): "unsupported multihash function 0x\(String(code, radix: 16))"
         case .digestLengthMismatch(let code, let expected, let actual):
             "multihash 0x\(String(code, radix: 16)) digest length \(actual), expected \(expected)"
+        case .digestTooShort(let code, let count, let minimum):
+            "multihash 0x\(String(code, radix: 16)) digest of \(count) bytes is too short to verify (minimum \(minimum))"
         case .unsupportedCIDVersion(let v): "unsupported CID version \(v)"
         case .invalidCIDv0(let reason): "invalid CIDv0: \(reason)"
         case .trailingBytes(let context, let count): "\(count) unexpected trailing bytes after \(context)"
         case .unknownMultiaddrProtocol(let name): "unknown multiaddr protocol '\(name)'"
         case .invalidMultiaddrValue(let p, let v, let reason): "invalid /\(p) value '\(v)': \(reason)"
+        case .invalidMultiaddrSyntax(let text, let reason): "invalid multiaddr '\(text)': \(reason)"
         }
     }
 }

@@ -4,6 +4,10 @@ import Foundation
 /// A self-describing hash: `varint(function code) varint(digest length) digest`
 /// (multiformats/multihash). Decoding validates the digest length against the bytes present and,
 /// for known functions, against the function's output size.
+///
+/// The spec allows truncated digests (a `sha2-256` multihash with a 10-byte digest is the first 10 bytes
+/// of the full hash); they parse, but `matches` refuses to verify digests shorter than
+/// `minimumVerifiableDigestByteCount`, as kubo's go-verifcid does, because a short digest proves little.
 public struct Multihash: Hashable, Sendable, CustomStringConvertible {
     /// A multihash function code.
     public struct Function: RawRepresentable, Hashable, Sendable {
@@ -20,11 +24,22 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         /// BLAKE3 (`0x1e`), 32-byte digests by default; recognised, not yet computed.
         public static let blake3 = Function(rawValue: 0x1e)
 
-        /// The fixed digest size in bytes, where the function has one.
+        /// SHA-1 (`0x11`), 20-byte digests; recognised, not computed (broken for content addressing).
+        public static let sha1 = Function(rawValue: 0x11)
+        /// SHA3-512 (`0x14`), 64-byte digests; recognised, not computed.
+        public static let sha3_512 = Function(rawValue: 0x14)
+        /// SHA3-256 (`0x16`), 32-byte digests; recognised, not computed.
+        public static let sha3_256 = Function(rawValue: 0x16)
+
+        /// The full digest size in bytes, where the function has a fixed one; a multihash may carry a
+        /// prefix of it (a truncated digest) but never more.
         public var fixedDigestByteCount: Int? {
             switch rawValue {
+            case 0x11: 20
             case 0x12: 32
             case 0x13: 64
+            case 0x14: 64
+            case 0x16: 32
             default: nil
             }
         }
@@ -33,14 +48,19 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
     /// The largest digest this implementation accepts, in bytes (bounds identity multihashes).
     public static let maximumDigestByteCount = 128
 
+    /// The shortest non-identity digest `matches` will verify, in bytes (160 bits, as in kubo's go-verifcid).
+    public static let minimumVerifiableDigestByteCount = 20
+
     /// The hash function.
     public let function: Function
     /// The digest bytes.
     public let digest: [UInt8]
 
     /// Creates a multihash from a function and digest, validating the digest length.
+    /// - Throws: `.digestLengthMismatch` when the digest is longer than the function's output,
+    ///   `.tooLarge` when it exceeds `maximumDigestByteCount`.
     public init(function: Function, digest: [UInt8]) throws(MultiformatError) {
-        if let expected = function.fixedDigestByteCount, expected != digest.count {
+        if let expected = function.fixedDigestByteCount, digest.count > expected {
             throw .digestLengthMismatch(code: function.rawValue, expected: expected, actual: digest.count)
         }
         guard digest.count <= Self.maximumDigestByteCount else {
@@ -76,10 +96,22 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether `bytes` hash to this multihash.
-    /// - Throws: `.unsupportedHashFunction` when the function cannot be computed here.
+    /// Whether the digest is a strict prefix of the function's full output.
+    public var isTruncated: Bool {
+        guard let full = function.fixedDigestByteCount else { return false }
+        return digest.count < full
+    }
+
+    /// Whether `bytes` hash to this multihash (for a truncated digest: whether the full hash starts with it).
+    /// - Throws: `.unsupportedHashFunction` when the function cannot be computed here, `.digestTooShort`
+    ///   for a truncated digest shorter than `minimumVerifiableDigestByteCount`.
     public func matches<D: DataProtocol>(_ bytes: D) throws(MultiformatError) -> Bool {
-        try Multihash.compute(function, of: bytes).digest == digest
+        if function == .identity { return bytes.count == digest.count && bytes.elementsEqual(digest) }
+        if isTruncated && digest.count < Self.minimumVerifiableDigestByteCount {
+            throw .digestTooShort(code: function.rawValue, byteCount: digest.count, minimum: Self.minimumVerifiableDigestByteCount)
+        }
+        let full = try Multihash.compute(function, of: bytes).digest
+        return full.prefix(digest.count).elementsEqual(digest)
     }
 
     /// The binary form.
