@@ -33,7 +33,10 @@ struct DiskFullTests {
         let mountPoint = directory.path + "/mnt"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         try #require(try runTool("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint]) == 0)
-        defer { _ = try? runTool("umount", [mountPoint]) }
+        defer {
+            _ = try? runTool("umount", [mountPoint])
+            withExtendedLifetime(directory) {}  // Remove the temp dir only after unmounting.
+        }
 
         let store = try FileBlockStore(directory: mountPoint + "/blocks")
         var committed: [Block] = []
