@@ -16,6 +16,7 @@ public struct BadBlock: Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// A human-readable rendering.
     public var description: String { "\(cid.map { "\($0)" } ?? "-") \(path): \(reason)" }
 }
 

@@ -100,10 +100,12 @@ public final class FileBlockStore: BlockStore {
 
     // MARK: BlockStore
 
+    /// Whether the block file exists (its bytes are not checked).
     public func has(_ multihash: Multihash) throws(StoreError) -> Bool {
         try SystemFile.fileSize(path(for: multihash)) != nil
     }
 
+    /// Reads and re-hashes the block; throws `.corruptBlock(cid:path:)` when it does not match.
     public func get(_ cid: CID) throws(StoreError) -> Block {
         let path = path(for: cid.multihash)
         guard let bytes = try SystemFile.readAll(path) else { throw .blockNotFound(cid: cid) }
@@ -117,6 +119,7 @@ public final class FileBlockStore: BlockStore {
         }
     }
 
+    /// The stored size in bytes, or nil when the block is not stored.
     public func size(of multihash: Multihash) throws(StoreError) -> Int? {
         try SystemFile.fileSize(path(for: multihash))
     }
@@ -130,12 +133,14 @@ public final class FileBlockStore: BlockStore {
         return try SystemFile.remove(path) ? size : nil
     }
 
+    /// Calls `body` for each stored multihash (unparsable file names are skipped; `verify` reports them).
     public func forEachMultihash(_ body: (Multihash) throws -> Void) throws {
         try forEachBlockFile { _, name, _ in
             if let multihash = Self.multihash(fromFileName: name) { try body(multihash) }
         }
     }
 
+    /// Counts blocks and bytes by walking the shard directories.
     public func stat() throws(StoreError) -> BlockStoreStat {
         var result = BlockStoreStat(blockCount: 0, totalByteCount: 0)
         do {
@@ -152,6 +157,7 @@ public final class FileBlockStore: BlockStore {
         return result
     }
 
+    /// Starts a new, empty write batch.
     public func makeWriteBatch() throws(StoreError) -> FileWriteBatch {
         FileWriteBatch(store: self, serial: batchCounter.add(1, ordering: .relaxed).newValue)
     }

@@ -9,10 +9,12 @@ public final class MemoryBlockStore: BlockStore {
     /// Creates an empty store.
     public init() {}
 
+    /// Whether the block is stored.
     public func has(_ multihash: Multihash) throws(StoreError) -> Bool {
         blocks.withLock { $0[multihash] != nil }
     }
 
+    /// Reads and re-hashes the block; throws `.corruptBlock(cid:path:)` when it does not match.
     public func get(_ cid: CID) throws(StoreError) -> Block {
         guard let bytes = blocks.withLock({ $0[cid.multihash] }) else { throw .blockNotFound(cid: cid) }
         do {
@@ -25,25 +27,30 @@ public final class MemoryBlockStore: BlockStore {
         }
     }
 
+    /// The stored size in bytes, or nil when the block is not stored.
     public func size(of multihash: Multihash) throws(StoreError) -> Int? {
         blocks.withLock { $0[multihash]?.count }
     }
 
+    /// Removes the block; returns its size, or nil when it was not stored.
     @discardableResult
     public func delete(_ multihash: Multihash) throws(StoreError) -> Int? {
         blocks.withLock { $0.removeValue(forKey: multihash)?.count }
     }
 
+    /// Calls `body` for each stored multihash (a snapshot taken under the lock).
     public func forEachMultihash(_ body: (Multihash) throws -> Void) throws {
         for multihash in blocks.withLock({ Array($0.keys) }) { try body(multihash) }
     }
 
+    /// Counts blocks and bytes.
     public func stat() throws(StoreError) -> BlockStoreStat {
         blocks.withLock { blocks in
             BlockStoreStat(blockCount: blocks.count, totalByteCount: blocks.values.reduce(0) { $0 + $1.count })
         }
     }
 
+    /// Re-hashes every block and returns those that do not match.
     public func verify(progress: (BlockStoreVerifyProgress) -> Void) throws(StoreError) -> [BadBlock] {
         let snapshot = blocks.withLock { $0 }
         var bad: [BadBlock] = []
@@ -62,6 +69,7 @@ public final class MemoryBlockStore: BlockStore {
         return bad
     }
 
+    /// Starts a new, empty write batch.
     public func makeWriteBatch() throws(StoreError) -> MemoryWriteBatch {
         MemoryWriteBatch(store: self)
     }

@@ -31,6 +31,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// A human-readable rendering.
     public var description: String {
         switch self {
         case .blockNotFound(let cid):
