@@ -31,7 +31,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
     }
 
     /// What one collection did.
-    public struct Result: Sendable, Equatable {
+    public struct Summary: Sendable, Equatable {
         /// Blocks kept because a pin reaches them (counted by multihash).
         public var markedBlockCount: Int
         /// Blocks deleted.
@@ -39,7 +39,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
         /// Bytes freed by the deleted blocks.
         public var removedByteCount: Int
 
-        /// Creates a result.
+        /// Creates a summary.
         public init(markedBlockCount: Int, removedBlockCount: Int, removedByteCount: Int) {
             self.markedBlockCount = markedBlockCount
             self.removedBlockCount = removedBlockCount
@@ -61,7 +61,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
     /// Collects garbage keeping every pin recorded in `database`. Hold the repo lock exclusively.
     /// - Throws: `StoreError.garbageCollectionAborted` (nothing deleted) when a pinned block is
     ///   missing or corrupt, `.invalidRecord` for an unreadable pin, `.io`/`.database` on I/O failure.
-    public func collect(pinnedIn database: RepoDatabase) throws(StoreError) -> Result {
+    public func collect(pinnedIn database: RepoDatabase) throws(StoreError) -> Summary {
         var roots: [Root] = []
         for pin in try database.pins() {
             roots.append(Root(cid: try pin.parsedCID(), kind: pin.kind))
@@ -72,7 +72,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
     /// Collects garbage keeping `roots`. Hold the repo lock exclusively.
     /// - Throws: `StoreError.garbageCollectionAborted` (nothing deleted) when a block reachable from a
     ///   root is missing or corrupt, `.io` on I/O failure.
-    public func collect(keeping roots: [Root]) throws(StoreError) -> Result {
+    public func collect(keeping roots: [Root]) throws(StoreError) -> Summary {
         let marked = try mark(roots)
         return try sweep(keeping: marked)
     }
@@ -130,7 +130,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
         }
     }
 
-    private func sweep(keeping marked: Set<Multihash>) throws(StoreError) -> Result {
+    private func sweep(keeping marked: Set<Multihash>) throws(StoreError) -> Summary {
         var doomed: [Multihash] = []
         do {
             try store.forEachMultihash { multihash in
@@ -141,7 +141,7 @@ public struct GarbageCollector<Store: BlockStore>: Sendable {
         } catch {
             preconditionFailure("the sweep listing throws only StoreError: \(error)")
         }
-        var result = Result(markedBlockCount: marked.count, removedBlockCount: 0, removedByteCount: 0)
+        var result = Summary(markedBlockCount: marked.count, removedBlockCount: 0, removedByteCount: 0)
         for multihash in doomed {
             if let freed = try store.delete(multihash) {
                 result.removedBlockCount += 1

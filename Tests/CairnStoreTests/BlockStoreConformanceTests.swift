@@ -34,6 +34,16 @@ struct BlockStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func emptyBlock(kind: StoreKind) throws {
+        let subject = try StoreUnderTest(kind)
+        let empty = try Block(data: [], codec: .raw, version: .v1)
+        try subject.store.put(empty)
+        #expect(try subject.store.get(empty.cid) == empty)
+        #expect(try subject.store.size(of: empty.cid) == 0)
+        #expect(try subject.store.verify().isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func missingBlock(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
         let block = try rawBlock(seed: 2)

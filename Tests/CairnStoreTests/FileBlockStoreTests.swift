@@ -105,6 +105,15 @@ struct FileBlockStoreTests {
         #expect(filesIn(store.stagingDirectory).isEmpty)
     }
 
+    #if os(Linux)
+    /// Commit relies on syncfs(2) being found at run time; if the lookup broke, every commit would
+    /// silently fall back to one fsync per block.
+    @Test func syncfsIsAvailableOnLinux() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try SystemFile.syncFileSystem(containing: directory.path))
+    }
+    #endif
+
     @Test func fsyncEachFileDurability() throws {
         let directory = try TemporaryDirectory()
         let store = try FileBlockStore(directory: directory.path + "/blocks", durability: .fsyncEachFile)
