@@ -9,6 +9,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func putGetHasSize(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let block = try rawBlock(seed: 1, size: 3000)
         #expect(try !store.has(block.cid))
@@ -22,6 +23,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func cidV0AndV1ShareOneStoredBlock(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let v0 = try Block(data: [0x0a, 0x02, 0x08, 0x01], codec: .dagPB, version: .v0)
         try store.put(v0)
@@ -36,6 +38,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func emptyBlock(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let empty = try Block(data: [], codec: .raw, version: .v1)
         try subject.store.put(empty)
         #expect(try subject.store.get(empty.cid) == empty)
@@ -46,6 +49,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func missingBlock(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let block = try rawBlock(seed: 2)
         #expect(throws: StoreError.blockNotFound(cid: block.cid)) { try subject.store.get(block.cid) }
         #expect(try subject.store.size(of: block.cid) == nil)
@@ -55,6 +59,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func deleteRemovesBlock(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let keep = try rawBlock(seed: 3, size: 100)
         let drop = try rawBlock(seed: 4, size: 200)
@@ -69,6 +74,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func enumerateAndStat(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let blocks = try (0..<40).map { try rawBlock(seed: UInt64(100 + $0), size: 10 + $0) }
         for block in blocks { try store.put(block) }
@@ -81,6 +87,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func concurrentWritesIntoOneBatch(kind: StoreKind) async throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let batch = try store.makeWriteBatch()
         let tasks = 6
@@ -110,6 +117,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func abortDropsEverything(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let batch = try store.makeWriteBatch()
         let blocks = try (0..<10).map { try rawBlock(seed: UInt64($0)) }
@@ -126,6 +134,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func commitMakesVisible(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let batch = try store.makeWriteBatch()
         let block = try rawBlock(seed: 9, size: 256 * 1024)
@@ -144,6 +153,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func duplicatePuts(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         let block = try rawBlock(seed: 11, size: 500)
         let batch = try store.makeWriteBatch()
@@ -161,6 +171,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func verifyCleanStoreStreamsProgress(kind: StoreKind) throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let store = subject.store
         for seed in 0..<5 { try store.put(rawBlock(seed: UInt64(seed), size: 100)) }
         var updates: [BlockStoreVerifyProgress] = []
@@ -173,6 +184,7 @@ struct BlockStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func blockSourceConformance(kind: StoreKind) async throws {
         let subject = try StoreUnderTest(kind)
+        defer { withExtendedLifetime(subject) {} }  // Keep the temp dir until the end.
         let block = try rawBlock(seed: 12)
         try subject.store.put(block)
         let source: any BlockSource = subject.store

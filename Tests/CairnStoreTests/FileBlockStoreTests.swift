@@ -17,6 +17,7 @@ struct FileBlockStoreTests {
         #expect(FileBlockStore.multihash(fromFileName: "NOT-BASE32.data") == nil)
 
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         try store.put(block)
         #expect(FileManager.default.fileExists(atPath: directory.path + "/blocks/X3/" + name))
@@ -26,6 +27,7 @@ struct FileBlockStoreTests {
 
     @Test func flippedByteIsCorruptBlock() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let good = try rawBlock(seed: 1)
         let bad = try rawBlock(seed: 2)
@@ -47,6 +49,7 @@ struct FileBlockStoreTests {
 
     @Test func truncatedFileIsCorruptBlock() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let block = try rawBlock(seed: 3, size: 10_000)
         try store.put(block)
@@ -58,6 +61,7 @@ struct FileBlockStoreTests {
 
     @Test func misplacedAndMisnamedFilesAreReported() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let block = try rawBlock(seed: 4)
         let name = FileBlockStore.fileName(for: block.cid.multihash)
@@ -71,6 +75,7 @@ struct FileBlockStoreTests {
 
     @Test func stagingLeftoversRemovedOnOpen() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let blocks = directory.path + "/blocks"
         do {
             let store = try FileBlockStore(directory: blocks)
@@ -95,6 +100,7 @@ struct FileBlockStoreTests {
 
     @Test func droppedBatchAbortsItself() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         do {
             let batch = try store.makeWriteBatch()
@@ -110,12 +116,14 @@ struct FileBlockStoreTests {
     /// silently fall back to one fsync per block.
     @Test func syncfsIsAvailableOnLinux() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         #expect(try SystemFile.syncFileSystem(containing: directory.path))
     }
     #endif
 
     @Test func fsyncEachFileDurability() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks", durability: .fsyncEachFile)
         let blocks = try (0..<20).map { try rawBlock(seed: UInt64(50 + $0)) }
         let batch = try store.makeWriteBatch()
@@ -127,6 +135,7 @@ struct FileBlockStoreTests {
 
     @Test func writeErrorNamesPathAndErrno() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let batch = try store.makeWriteBatch()
         try FileManager.default.removeItem(atPath: store.stagingDirectory)

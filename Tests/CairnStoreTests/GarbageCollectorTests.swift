@@ -46,6 +46,7 @@ private struct Fixture {
 struct GarbageCollectorTests {
     @Test func keepsPinnedDAGsAndRemovesTheRest() throws {
         let directory = try TemporaryDirectory("gc")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let fixture = try Fixture(into: store)
         let collector = GarbageCollector(store: store, linkExtractor: FakeDAG.links)
@@ -70,6 +71,7 @@ struct GarbageCollectorTests {
 
     @Test func abortsWithoutDeletingWhenAPinnedBlockIsMissing() throws {
         let directory = try TemporaryDirectory("gc")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let fixture = try Fixture(into: store)
         try store.delete(fixture.leafC.cid)
@@ -84,6 +86,7 @@ struct GarbageCollectorTests {
 
     @Test func abortsWithoutDeletingWhenAPinnedBlockIsCorrupt() throws {
         let directory = try TemporaryDirectory("gc")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let fixture = try Fixture(into: store)
         let path = store.path(for: fixture.nodeA.cid.multihash)
@@ -118,6 +121,7 @@ struct GarbageCollectorTests {
     /// see staged blocks; after commit and pin, GC under the exclusive lock keeps them.
     @Test func gcDuringAnAddKeepsTheAddsBlocks() throws {
         let directory = try TemporaryDirectory("gc")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
         let database = try RepoDatabase(repositoryDirectory: directory.path)
         let fixture = try Fixture(into: store)

@@ -10,6 +10,7 @@ struct RepoDatabaseTests {
 
     @Test func migratesFromEmptyWithDurableSettings() throws {
         let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let database = try RepoDatabase(repositoryDirectory: directory.path)
         #expect(database.path == directory.path + "/cairn.sqlite")
         #expect(try database.appliedMigrations() == ["v1-pins-files-downloads"])
@@ -25,6 +26,7 @@ struct RepoDatabaseTests {
 
     @Test func pinsRoundTrip() throws {
         let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let database = try RepoDatabase(repositoryDirectory: directory.path)
         let root = try rawBlock(seed: 1).cid
         let other = try Block(data: [0x0a, 0x02, 0x08, 0x01], codec: .dagPB, version: .v0).cid
@@ -50,6 +52,7 @@ struct RepoDatabaseTests {
 
     @Test func filesAndDownloadsRoundTrip() throws {
         let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let database = try RepoDatabase(repositoryDirectory: directory.path)
         let a = try rawBlock(seed: 1).cid
         let b = try rawBlock(seed: 2).cid
@@ -76,6 +79,7 @@ struct RepoDatabaseTests {
 
     @Test func reopeningKeepsData() throws {
         let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let root = try rawBlock(seed: 7).cid
         do {
             let database = try RepoDatabase(repositoryDirectory: directory.path)
@@ -90,6 +94,7 @@ struct RepoDatabaseTests {
 
     @Test func unopenableDatabaseIsTypedError() throws {
         let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         #expect {
             try RepoDatabase(path: directory.path + "/missing/dir/cairn.sqlite")
         } throws: { error in

@@ -7,6 +7,7 @@ import Testing
 struct RepoLockTests {
     @Test func sharedHoldersExcludeGarbageCollection() throws {
         let directory = try TemporaryDirectory("lock")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let writer = try RepoLock(repositoryDirectory: directory.path)
         let collector = try RepoLock(repositoryDirectory: directory.path)
         #expect(writer.path == directory.path + "/repo.lock")
@@ -33,6 +34,7 @@ struct RepoLockTests {
 
     @Test func scopedHelpersRelease() throws {
         let directory = try TemporaryDirectory("lock")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let first = try RepoLock(repositoryDirectory: directory.path)
         let second = try RepoLock(repositoryDirectory: directory.path)
         let inside = try first.withExclusive { try second.tryShared() }
@@ -47,6 +49,7 @@ struct RepoLockTests {
 
     @Test func closingReleases() throws {
         let directory = try TemporaryDirectory("lock")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let other = try RepoLock(repositoryDirectory: directory.path)
         do {
             let holder = try RepoLock(repositoryDirectory: directory.path)
