@@ -32,7 +32,6 @@ let package = Package(
             name: "CairnStore",
             dependencies: [
                 "CairnCore",
-                "CairnDAG",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
