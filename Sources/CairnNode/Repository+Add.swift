@@ -1,3 +1,4 @@
+import Synchronization
 import CairnCore
 import CairnDAG
 import CairnStore
@@ -27,8 +28,8 @@ extension Repository {
             try mapErrors {
                 let addedAt = now()
                 for entry in entries where entry.isTopLevel {
-                    if options.pin { try database.addPin(cid: entry.cid, kind: .recursive, name: entry.name, createdAt: addedAt) }
-                    try database.recordFile(name: entry.name, size: entry.size, rootCID: entry.cid, addedAt: addedAt)
+                    if options.pin { try database.addPin(entry.cid, kind: .recursive, name: entry.name, at: addedAt) }
+                    try database.recordFile(name: entry.name, size: Int64(entry.size), rootCID: entry.cid, addedAt: addedAt)
                 }
             }
             return entries
@@ -49,25 +50,49 @@ extension Repository {
     static func importPaths(
         _ paths: [String], options: AddOptions, into sink: some BlockSink, progress: @escaping @Sendable (Int64) -> Void
     ) async throws -> [AddedEntry] {
-        let importerOptions = try options.importerOptions()
+        let treeOptions = TreeImporter.Options(file: try options.importerOptions(), includeHidden: options.includeHidden)
+        let importer = TreeImporter(options: treeOptions)
         var entries: [AddedEntry] = []
         for path in paths {
-            let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                let importer = TreeImporter(options: importerOptions, includeHidden: options.includeHidden)
-                var inner: [AddedEntry] = []
-                let result = try await importer.importTree(atPath: path, into: sink, progress: progress) { relative, cid, size in
-                    inner.append(AddedEntry(name: name + "/" + relative, cid: cid, size: size, isTopLevel: false))
-                }
-                entries += inner
-                entries.append(AddedEntry(name: name, cid: result.cid, size: result.tsize, isTopLevel: true))
-            } else {
-                let result = try await FileImporter(options: importerOptions).importFile(atPath: path, into: sink, progress: progress)
-                entries.append(AddedEntry(name: name, cid: result.cid, size: result.fileSize, isTopLevel: true))
+            // Importers report running totals per item; the progress bar wants increments.
+            let reported = ProgressDelta(progress)
+            let root = URL(fileURLWithPath: path).standardizedFileURL.path
+            let name = URL(fileURLWithPath: root).lastPathComponent
+            let collected = EntryCollector()
+            let result = try await importer.importPath(root, into: sink, progress: { reported.update(total: $0) }) { entryPath, result in
+                guard entryPath != root else { return }
+                let relative = String(entryPath.dropFirst(root.count))
+                collected.append(AddedEntry(name: name + relative, cid: result.cid, size: result.kind == .file ? result.fileBytes : result.tsize,
+                                            isTopLevel: false))
             }
+            entries += collected.entries
+            entries.append(AddedEntry(name: name, cid: result.cid, size: result.kind == .file ? result.fileBytes : result.tsize,
+                                      isTopLevel: true))
         }
         return entries
+    }
+}
+
+/// Collects the entries an import reports, from whichever task reports them.
+final class EntryCollector: Sendable {
+    private let storage = Mutex<[AddedEntry]>([])
+
+    func append(_ entry: AddedEntry) { storage.withLock { $0.append(entry) } }
+    var entries: [AddedEntry] { storage.withLock { $0 } }
+}
+
+/// Turns a running total into increments for a progress callback.
+final class ProgressDelta: Sendable {
+    private let last = Mutex<UInt64>(0)
+    private let report: @Sendable (Int64) -> Void
+
+    init(_ report: @escaping @Sendable (Int64) -> Void) { self.report = report }
+
+    func update(total: UInt64) {
+        let delta = last.withLock { previous -> UInt64 in
+            defer { previous = max(previous, total) }
+            return total > previous ? total - previous : 0
+        }
+        if delta > 0 { report(Int64(delta)) }
     }
 }

@@ -56,7 +56,7 @@ extension Repository {
             guard seen.insert(cid.multihash).inserted else { continue }
             let block = try blocks.get(cid)
             try visit(block)
-            let children = try DAGLinks.links(of: block)
+            let children = try CairnDAG.links(of: block)
             stack.append(contentsOf: children.reversed())
         }
     }
@@ -97,7 +97,7 @@ extension Repository {
             for root in roots {
                 if isComplete(root) {
                     if pinRoots {
-                        try mapErrors { try database.addPin(cid: root, kind: .recursive, name: nil, createdAt: now()) }
+                        try mapErrors { try database.addPin(root, kind: .recursive, name: nil, at: now()) }
                         pinned.append(root)
                     }
                 } else {

@@ -82,7 +82,7 @@ public final class Repository: Sendable {
     private convenience init(openingComponentsAt path: String, now: @escaping @Sendable () -> Date) throws {
         do {
             let blocks = try FileBlockStore(directory: (path as NSString).appendingPathComponent("blocks"))
-            let database = try RepoDatabase(path: (path as NSString).appendingPathComponent("cairn.sqlite"))
+            let database = try RepoDatabase(repositoryDirectory: path)
             self.init(path: path, blocks: blocks, database: database, now: now)
         } catch let error as StoreError {
             throw NodeError(.repository, "cannot open the repository at \(path): \(error)", cause: error)

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CairnCore
+import CairnDAG
+import CairnStore
+import Foundation
+
+extension Repository {
+    /// A UnixFS reader over the local blockstore; every block it reads is re-hashed.
+    var reader: UnixFSReader { UnixFSReader(source: blocks) }
+
+    /// Resolves `CID`, `CID/a/b` or `/ipfs/CID/a/b` to the CID it names.
+    /// - Throws: `NodeError(.invalidInput)` for a bad CID, `.notFound` for a missing path or block.
+    public func resolve(_ path: String) async throws -> CID {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let components = parts.first == "ipfs" ? Array(parts.dropFirst()) : parts
+        guard let first = components.first else {
+            throw NodeError(.invalidInput, "'\(path)' names no CID; pass CID or CID/path")
+        }
+        let root: CID
+        do {
+            root = try CID(first)
+        } catch {
+            throw NodeError(.invalidInput, "'\(first)' is not a valid CID: \(error)")
+        }
+        do {
+            return try await reader.resolve(root: root, components: Array(components.dropFirst()), path: path)
+        } catch {
+            throw NodeError.wrapping(error, context: "resolve \(path)")
+        }
+    }
+
+    /// The file size of the node at `path` (nil for directories), for progress display.
+    public func contentSize(_ path: String) async throws -> Int64? {
+        let cid = try await resolve(path)
+        guard let info = try? await reader.info(cid), info.kind == .file else { return nil }
+        return Int64(info.fileSize)
+    }
+
+    /// Streams bytes of the file at `path` to `output`, from `offset` for at most `length` bytes.
+    /// An offset at or past the end prints nothing, as `ipfs cat` does.
+    /// - Throws: `NodeError(.notFound)`, `.corrupt` naming the block and file that failed verification.
+    public func cat(_ path: String, offset: Int64, length: Int64?,
+                    output: (UnsafeRawBufferPointer) throws -> Void) async throws {
+        let cid = try await resolve(path)
+        do {
+            let info = try await reader.info(cid)
+            guard info.kind == .file else {
+                throw NodeError(.invalidInput, "\(path) is a \(info.kind == .directory ? "directory" : "non-file node"); use `cairn ls` or `cairn get`")
+            }
+            guard UInt64(offset) < info.fileSize else { return }
+            try await reader.read(cid, offset: UInt64(offset), length: length.map { UInt64($0) }) { slice in
+                try slice.withUnsafeBytes { try output($0) }
+            }
+        } catch {
+            throw NodeError.wrapping(error, context: "cat \(path)")
+        }
+    }
+
+    /// Lists the entries of the directory at `path`, or the chunks of a file.
+    public func list(_ path: String) async throws -> [ListEntry] {
+        let cid = try await resolve(path)
+        do {
+            return try await reader.list(cid).map { entry in
+                ListEntry(name: entry.name, cid: entry.cid, size: entry.fileSize ?? entry.tsize, type: Self.typeName(entry.kind))
+            }
+        } catch {
+            throw NodeError.wrapping(error, context: "ls \(path)")
+        }
+    }
+
+    /// Writes the file, directory tree or symlink at `path` to `destination` and records the download.
+    /// Files are written to a temporary name and renamed into place when complete.
+    /// - Throws: `NodeError(.invalidInput)` when `destination` exists, `.notFound`/`.corrupt` for bad content.
+    public func get(_ path: String, to destination: String, progress: @escaping @Sendable (Int64) -> Void) async throws -> GetReport {
+        let started = now()
+        let cid = try await resolve(path)
+        if FileManager.default.fileExists(atPath: destination) {
+            throw NodeError(.invalidInput, "\(destination) already exists; choose another -o path or remove it")
+        }
+        var bytes: UInt64 = 0
+        do {
+            try await write(cid, to: destination, bytes: &bytes, progress: progress)
+        } catch {
+            let failure = NodeError.wrapping(error, context: "get \(path)")
+            _ = try? database.recordDownload(cid: cid, destination: destination, bytes: Int64(bytes),
+                                             startedAt: started, finishedAt: now(), outcome: "failed: \(failure.message)")
+            throw failure
+        }
+        try mapErrors("get") {
+            try database.recordDownload(cid: cid, destination: destination, bytes: Int64(bytes),
+                                        startedAt: started, finishedAt: now(), outcome: "ok")
+        }
+        return GetReport(cid: cid, destination: destination, bytes: bytes)
+    }
+
+    private func write(_ cid: CID, to destination: String, bytes: inout UInt64,
+                       progress: @escaping @Sendable (Int64) -> Void) async throws {
+        let info = try await reader.info(cid)
+        switch info.kind {
+        case .file:
+            let temporary = destination + ".cairn-partial"
+            let file = try OutputFile(path: temporary)
+            do {
+                try await reader.read(cid) { slice in
+                    try slice.withUnsafeBytes { try file.write($0) }
+                    progress(Int64(slice.count))
+                }
+            } catch {
+                try? file.close()
+                unlink(temporary)
+                throw error
+            }
+            try file.close()
+            guard rename(temporary, destination) == 0 else {
+                unlink(temporary)
+                throw NodeError(.failed, "cannot create \(destination): \(String(cString: strerror(errno)))")
+            }
+            bytes += info.fileSize
+        case .directory:
+            do {
+                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
+            } catch {
+                throw NodeError(.invalidInput, "cannot create directory \(destination): \(error.localizedDescription)")
+            }
+            for entry in try await reader.list(cid, resolveKinds: false) {
+                guard !entry.name.isEmpty, entry.name != ".", entry.name != "..", !entry.name.contains("/") else {
+                    throw NodeError(.corrupt, "directory \(cid) has an unsafe entry name '\(entry.name)'; refusing to write it")
+                }
+                try await write(entry.cid, to: destination + "/" + entry.name, bytes: &bytes, progress: progress)
+            }
+        case .symlink:
+            let target = String(decoding: info.symlinkTarget ?? [], as: UTF8.self)
+            guard symlink(target, destination) == 0 else {
+                throw NodeError(.failed, "cannot create symlink \(destination): \(String(cString: strerror(errno)))")
+            }
+        case .other:
+            throw NodeError(.invalidInput, "\(cid) is not a UnixFS file, directory or symlink")
+        }
+    }
+
+    static func typeName(_ kind: UnixFSReader.NodeKind?) -> String {
+        switch kind {
+        case .file: "file"
+        case .directory: "directory"
+        case .symlink: "symlink"
+        case .other, nil: "other"
+        }
+    }
+}
