@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A positional byte source for the importer: the edge where file I/O happens.
+///
+/// `read(into:at:)` may be called concurrently from several workers with different offsets.
+public protocol ChunkInput: Sendable {
+    /// Fills `buffer` with the bytes starting at `offset`; returns fewer bytes than `buffer.count`
+    /// only at end of input (0 at or past the end). Safe to call concurrently.
+    /// - Throws: `DAGError.io` when the underlying read fails.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int
+}
+
+/// In-memory input, used by tests and for small payloads.
+public struct MemoryChunkInput: ChunkInput {
+    /// The bytes served.
+    public let bytes: [UInt8]
+    /// Wraps `bytes`.
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int {
+        guard offset < UInt64(bytes.count) else { return 0 }
+        let start = Int(offset)
+        let n = min(buffer.count, bytes.count - start)
+        bytes.withUnsafeBytes { source in
+            guard let dst = buffer.baseAddress, let src = source.baseAddress else { return }
+            dst.copyMemory(from: src + start, byteCount: n)
+        }
+        return n
+    }
+}
+
+/// A regular file read with `pread`; owns its descriptor and closes it when released.
+public final class FileChunkInput: ChunkInput {
+    // Safety of Sendable: `descriptor` and `path` are immutable after init; `pread` is thread-safe on
+    // one descriptor because it does not use the shared file offset.
+    private let descriptor: Int32
+    /// The path opened.
+    public let path: String
+
+    /// Opens `path` read-only.
+    /// - Throws: `DAGError.io` when the file cannot be opened.
+    public init(path: String) throws(DAGError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
+        self.descriptor = fd
+        self.path = path
+    }
+
+    deinit { _ = closeDescriptor(descriptor) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            guard let base = buffer.baseAddress else { return 0 }
+            let n = pread(descriptor, base + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+}
+
+@inline(__always)
+private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
