@@ -1,0 +1,107 @@
+import CairnCore
+import Foundation
+import Testing
+@testable import CairnDAG
+
+@Suite struct DirectoryBuilderTests {
+    /// kubo t0260-sharding.sh: 2000 files file1…file2000 holding "$i\n".
+    static func shardingFixture(version: CID.Version, threshold: Int, store: TestBlockStore) async throws -> DirectoryBuilder.Result {
+        let importer = FileImporter(options: .init(cidVersion: version))
+        var dir = DirectoryBuilder(cidVersion: version, shardingThreshold: threshold)
+        for i in 1...2000 {
+            let r = try await importer.importBytes(Array("\(i)\n".utf8), into: store)
+            try dir.add(name: "file\(i)", cid: r.cid, tsize: r.tsize)
+        }
+        return try dir.build(into: store)
+    }
+
+    @Test func basic2000Files() async throws {
+        let r = try await Self.shardingFixture(version: .v0, threshold: DAGLimits.hamtShardingSize, store: TestBlockStore())
+        #expect(!r.isSharded)
+        #expect(r.cid.description == "QmavrTrQG4VhoJmantURAYuw3bowq3E2WcvP36NRQDAC1N")
+    }
+
+    @Test func forcedHAMTv0() async throws {
+        let r = try await Self.shardingFixture(version: .v0, threshold: 1, store: TestBlockStore())
+        #expect(r.isSharded)
+        #expect(r.cid.description == "QmSCJD1KYLhVVHqBK3YyXuoEqHt7vggyJhzoFYbT8v1XYL")
+    }
+
+    @Test func forcedHAMTv1() async throws {
+        let r = try await Self.shardingFixture(version: .v1, threshold: 1, store: TestBlockStore())
+        #expect(r.cid.description == "bafybeibiemewfzzdyhq2l74wrd6qj2oz42usjlktgnlqv4yfawgouaqn4u")
+    }
+
+    @Test func file100() async throws {
+        let r = try await FileImporter().importBytes(Array("100\n".utf8), into: TestBlockStore())
+        #expect(r.cid.description == "QmZ3RfWk1u5LEGYLHA633B5TNJy3Du27K6Fny9wcxpowGS")
+    }
+
+    @Test func emptyDirectory() throws {
+        let store = TestBlockStore()
+        #expect(try DirectoryBuilder().build(into: store).cid.description == "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn")
+        #expect(try DirectoryBuilder(cidVersion: .v1, shardingThreshold: 1).build(into: store).cid.description
+                == "bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354")
+    }
+
+    @Test func symlinkBlock() throws {
+        let store = TestBlockStore()
+        let (cid, tsize) = try TreeImporter.storeSymlink(target: Array("target".utf8), version: .v0, sink: store)
+        #expect(store.bytes(cid) == TestData.hex("0a0a08041206746172676574"))
+        #expect(tsize == 12)
+    }
+
+    @Test func unicodeNamesSortByBytes() throws {
+        let store = TestBlockStore()
+        let leaf = try Block(data: [], codec: .raw, version: .v1)
+        var dir = DirectoryBuilder()
+        // "é" precomposed (C3 A9) vs decomposed "e\u{301}" (65 CC 81), "Z", "a", "ä" (C3 A4), emoji (F0 9F…).
+        let names = ["\u{e9}", "e\u{301}", "Z", "a", "\u{e4}", "\u{1F600}", "ab"]
+        for n in names { try dir.add(name: n, cid: leaf.cid, tsize: 0) }
+        let r = try dir.build(into: store)
+        let node = try PBNode(decoding: try #require(store.bytes(r.cid)))
+        #expect(node.links.map { Array($0.name.utf8) } == [
+            Array("Z".utf8), Array("a".utf8), Array("ab".utf8), [0x65, 0xCC, 0x81], [0xC3, 0xA4], [0xC3, 0xA9], [0xF0, 0x9F, 0x98, 0x80],
+        ])
+        #expect(node.data == [0x08, 0x01])
+    }
+
+    @Test func rejectsBadNames() throws {
+        let leaf = try Block(data: [], codec: .raw, version: .v1)
+        var dir = DirectoryBuilder()
+        #expect(throws: DAGError.self) { try dir.add(name: "", cid: leaf.cid, tsize: 0) }
+        #expect(throws: DAGError.self) { try dir.add(name: "a/b", cid: leaf.cid, tsize: 0) }
+        try dir.add(name: "x", cid: leaf.cid, tsize: 0)
+        #expect(throws: DAGError.duplicateEntry(name: "x")) { try dir.add(name: "x", cid: leaf.cid, tsize: 0) }
+    }
+
+    @Test func treeImporterOnDisk() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-tree-\(UInt64.random(in: 0...UInt64.max))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
+        try Data("hello world\n".utf8).write(to: URL(fileURLWithPath: root + "/hello.txt"))
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: root + "/.hidden"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: "target")
+        let store = TestBlockStore()
+        let r = try await TreeImporter().importPath(root, into: store)
+        #expect(r.kind == .directory)
+        let node = try PBNode(decoding: try #require(store.bytes(r.cid)))
+        #expect(node.links.map(\.name) == ["hello.txt", "link", "sub"])
+        #expect(node.links[0].cid.description == "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
+        #expect(node.links[2].cid.description == "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn")
+        #expect(node.links[1].tsize == 12)
+        let withHidden = try await TreeImporter(options: .init(includeHidden: true)).importPath(root, into: store)
+        let node2 = try PBNode(decoding: try #require(store.bytes(withHidden.cid)))
+        #expect(node2.links.map(\.name) == [".hidden", "hello.txt", "link", "sub"])
+    }
+}
+
+@Suite struct Murmur3Tests {
+    @Test(arguments: [
+        ("", UInt64(0)), ("hello", 0xcbd8_a7b3_41bd_9b02), ("hello, world", 0x342f_ac62_3a5e_bc8e),
+        ("The quick brown fox jumps over the lazy dog.", 0xcd99_481f_9ee9_02c9), ("file1", 0x4997_28c4_d21b_6ed4),
+    ])
+    func vectors(_ input: String, _ expected: UInt64) {
+        #expect(Murmur3.hash64(input.utf8) == expected)
+    }
+}
