@@ -12,6 +12,13 @@ public protocol ChunkInput: Sendable {
     /// only at end of input (0 at or past the end). Safe to call concurrently.
     /// - Throws: `DAGError.io` when the underlying read fails.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int
+    /// The expected total size, when known up front; used only to size buffers, never for correctness.
+    var byteCountHint: UInt64? { get }
+}
+
+extension ChunkInput {
+    /// No hint by default.
+    public var byteCountHint: UInt64? { nil }
 }
 
 /// In-memory input, used by tests and for small payloads.
@@ -20,6 +27,9 @@ public struct MemoryChunkInput: ChunkInput {
     public let bytes: [UInt8]
     /// Wraps `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The number of bytes held.
+    public var byteCountHint: UInt64? { UInt64(bytes.count) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int {
         guard offset < UInt64(bytes.count) else { return 0 }
@@ -48,7 +58,12 @@ public final class FileChunkInput: ChunkInput {
         guard fd >= 0 else { throw .io(path: path, operation: "open", reason: String(cString: strerror(errno))) }
         self.descriptor = fd
         self.path = path
+        var info = stat()
+        self.byteCountHint = fstat(fd, &info) == 0 ? UInt64(clamping: info.st_size) : nil
     }
+
+    /// The file size at open time.
+    public let byteCountHint: UInt64?
 
     deinit { _ = closeDescriptor(descriptor) }
 

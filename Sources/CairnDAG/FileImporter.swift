@@ -71,7 +71,12 @@ public struct FileImporter: Sendable {
     public func importFile(from input: some ChunkInput, into sink: some BlockSink,
                            progress: (@Sendable (UInt64) -> Void)? = nil) async throws -> Result {
         let chunkSize = options.chunker.byteCount
-        let slotsPerBatch = max(FileImporter.workerCount, min(64, FileImporter.batchByteLimit / chunkSize))
+        var slotsPerBatch = max(FileImporter.workerCount, min(64, FileImporter.batchByteLimit / chunkSize))
+        if let hint = input.byteCountHint {
+            // One spare slot notices the end of input without a second batch; tiny files get tiny pools.
+            let needed = hint / UInt64(chunkSize) + 1
+            slotsPerBatch = max(FileImporter.workerCount, min(slotsPerBatch, Int(clamping: needed)))
+        }
         let slots = LeafSlots(slotCount: slotsPerBatch, chunkByteCount: chunkSize)
         var builder = BalancedTreeBuilder(linksPerNode: options.linksPerNode, version: options.cidVersion)
         var nextChunk: UInt64 = 0
