@@ -4,9 +4,9 @@ import CairnCore
 /// exactly the same CIDs for the same options.
 ///
 /// Leaves are read with positional reads into reusable slot buffers, framed in place, hashed and
-/// written to the sink by `FileImporterConfiguration.workerCount` concurrent workers, one batch at
-/// a time; results are fed in file order to the balanced tree builder. Memory is bounded by the
-/// batch (`batchByteLimit`) regardless of file size. The sink is not committed.
+/// written to the sink by `workerCount` concurrent workers (worker w takes chunks ≡ w mod workers of
+/// each batch, in its own slot); results are fed in file order to the balanced tree builder. Memory is
+/// bounded by `workerCount` slots regardless of file size. The sink is not committed.
 public struct FileImporter: Sendable {
     /// Import options; defaults match `ipfs add` with no flags.
     public struct Options: Sendable, Equatable {
@@ -48,8 +48,10 @@ public struct FileImporter: Sendable {
 
     /// Parallel workers hashing leaves; two matches the target machines (hashing is CPU bound).
     public static let workerCount = 2
-    /// The most slot memory one import holds at once (16 MiB), bounding RSS independent of file size.
-    public static let batchByteLimit = 16 * 1024 * 1024
+    /// Chunks hashed between two hand-overs to the tree builder. Only per-chunk results (a CID and
+    /// two sizes) are kept per batch; each worker reuses one slot buffer, so memory stays
+    /// `workerCount` × chunk size whatever the file size, and the slot stays hot in the core's cache.
+    public static let chunksPerBatch = 128
 
     /// The options used.
     public let options: Options
@@ -71,27 +73,26 @@ public struct FileImporter: Sendable {
     public func importFile(from input: some ChunkInput, into sink: some BlockSink,
                            progress: (@Sendable (UInt64) -> Void)? = nil) async throws -> Result {
         let chunkSize = options.chunker.byteCount
-        var slotsPerBatch = max(FileImporter.workerCount, min(64, FileImporter.batchByteLimit / chunkSize))
+        var chunksPerBatch = FileImporter.chunksPerBatch
         if let hint = input.byteCountHint {
-            // One spare slot notices the end of input without a second batch; tiny files get tiny pools.
-            let needed = hint / UInt64(chunkSize) + 1
-            slotsPerBatch = max(FileImporter.workerCount, min(slotsPerBatch, Int(clamping: needed)))
+            // One spare chunk notices the end of input without a second batch.
+            chunksPerBatch = max(FileImporter.workerCount, min(chunksPerBatch, Int(clamping: hint / UInt64(chunkSize) + 1)))
         }
-        let slots = LeafSlots(slotCount: slotsPerBatch, chunkByteCount: chunkSize)
+        let slots = LeafSlots(slotCount: FileImporter.workerCount, chunkByteCount: chunkSize)
         var builder = BalancedTreeBuilder(linksPerNode: options.linksPerNode, version: options.cidVersion)
         var nextChunk: UInt64 = 0
         var fileSize: UInt64 = 0
         var finished = false
         while !finished {
             try Task.checkCancellation()
-            let leaves = try await processBatch(firstChunk: nextChunk, slots: slots, input: input, sink: sink)
+            let leaves = try await processBatch(firstChunk: nextChunk, count: chunksPerBatch, slots: slots, input: input, sink: sink)
             for leaf in leaves {
                 guard let leaf else { finished = true; break }
                 try builder.append(leaf: .init(cid: leaf.cid, tsize: leaf.tsize, fileSize: UInt64(leaf.dataByteCount)), sink: sink)
                 fileSize += UInt64(leaf.dataByteCount)
                 if leaf.dataByteCount < chunkSize { finished = true; break }
             }
-            nextChunk += UInt64(slotsPerBatch)
+            nextChunk += UInt64(chunksPerBatch)
             progress?(fileSize)
         }
         guard let root = try builder.finish(sink: sink) else { return try emptyFile(sink: sink) }
@@ -100,7 +101,7 @@ public struct FileImporter: Sendable {
 
     /// Reads, frames, hashes and writes one batch of chunks; element i is chunk `firstChunk + i`,
     /// nil when past the end of the input.
-    private func processBatch(firstChunk: UInt64, slots: LeafSlots, input: some ChunkInput,
+    private func processBatch(firstChunk: UInt64, count: Int, slots: LeafSlots, input: some ChunkInput,
                               sink: some BlockSink) async throws -> [LeafSlots.Leaf?] {
         let options = self.options
         let leafVersion: CID.Version = options.rawLeaves ? .v1 : options.cidVersion
@@ -109,18 +110,18 @@ public struct FileImporter: Sendable {
             for worker in 0..<workers {
                 group.addTask {
                     var out: [(Int, LeafSlots.Leaf?)] = []
-                    var slot = worker
-                    while slot < slots.slotCount {
-                        let leaf = try slots.processChunk(slot: slot, chunkIndex: firstChunk + UInt64(slot), input: input,
+                    var index = worker
+                    while index < count {
+                        let leaf = try slots.processChunk(slot: worker, chunkIndex: firstChunk + UInt64(index), input: input,
                                                           rawLeaves: options.rawLeaves, leafVersion: leafVersion, sink: sink)
-                        out.append((slot, leaf))
+                        out.append((index, leaf))
                         if leaf == nil || (leaf?.dataByteCount ?? 0) < slots.chunkByteCount { break }
-                        slot += workers
+                        index += workers
                     }
                     return out
                 }
             }
-            var leaves = [LeafSlots.Leaf?](repeating: nil, count: slots.slotCount)
+            var leaves = [LeafSlots.Leaf?](repeating: nil, count: count)
             for try await part in group {
                 for (slot, leaf) in part { leaves[slot] = leaf }
             }

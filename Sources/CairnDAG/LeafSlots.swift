@@ -2,9 +2,9 @@ import CairnCore
 
 /// A pool of reusable, contiguous buffers in which file leaves are read, framed and hashed in place.
 ///
-/// Slot layout (one slot per chunk of a batch):
+/// Slot layout (one slot per worker, reused for every chunk the worker handles):
 /// ```
-/// | headerRoom (16 B) | chunk bytes (≤ chunkByteCount) | trailer room (16 B) |
+/// | headerRoom (64 B) | chunk bytes (≤ chunkByteCount) | trailer room (16 B) |
 ///        ^ header written just before the chunk: 0a <len> 08 02 12 <chunk len>
 ///                                         trailer written just after: 18 <chunk len>
 /// ```
@@ -12,10 +12,10 @@ import CairnCore
 /// The memory is allocated once per import; reusing it avoids the page-fault cost of fresh buffers.
 final class LeafSlots: @unchecked Sendable {
     // Safety of @unchecked Sendable: the pointer and sizes are immutable after init. During a batch
-    // each slot index is touched by exactly one worker task (worker w owns indices ≡ w mod workers),
-    // and the importer starts the next batch only after every worker of the batch has returned
-    // (the task group is awaited), which orders all accesses to a slot.
-    static let headerRoom = 16
+    // slot w is touched only by worker task w, and the importer starts the next batch only after
+    // every worker of the batch has returned (the task group is awaited), which orders all accesses
+    // to a slot. Nothing reads a slot after `processChunk` returns: the sink copies what it keeps.
+    static let headerRoom = 64
     static let trailerRoom = 16
 
     let slotCount: Int
