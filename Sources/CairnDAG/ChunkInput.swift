@@ -12,13 +12,18 @@ public protocol ChunkInput: Sendable {
     /// only at end of input (0 at or past the end). Safe to call concurrently.
     /// - Throws: `DAGError.io` when the underlying read fails.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int
-    /// The expected total size, when known up front; used only to size buffers, never for correctness.
+    /// The expected total size, when known up front; used only to size batches, never for correctness.
     var byteCountHint: UInt64? { get }
+    /// Whether reads at different offsets may run concurrently; when false the importer reads
+    /// chunks strictly in order from one worker (pipes, stdin).
+    var supportsConcurrentReads: Bool { get }
 }
 
 extension ChunkInput {
     /// No hint by default.
     public var byteCountHint: UInt64? { nil }
+    /// Positional inputs support concurrent reads by default.
+    public var supportsConcurrentReads: Bool { true }
 }
 
 /// In-memory input, used by tests and for small payloads.
@@ -31,6 +36,7 @@ public struct MemoryChunkInput: ChunkInput {
     /// The number of bytes held.
     public var byteCountHint: UInt64? { UInt64(bytes.count) }
 
+    /// Copies the bytes at `offset` into `buffer`; returns 0 past the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int {
         guard offset < UInt64(bytes.count) else { return 0 }
         let start = Int(offset)
@@ -67,6 +73,8 @@ public final class FileChunkInput: ChunkInput {
 
     deinit { _ = closeDescriptor(descriptor) }
 
+    /// Fills `buffer` with `pread` from `offset`, retrying short reads until end of file.
+    /// - Throws: `DAGError.io` with the `errno` text.
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(DAGError) -> Int {
         var done = 0
         while done < buffer.count {

@@ -54,6 +54,7 @@ public enum DAGError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A block could not be fetched from the block source.
     case blockUnavailable(cid: CID, reason: String)
 
+    /// A one-line message saying what went wrong and where.
     public var description: String {
         switch self {
         case .truncated(let c): "truncated input while reading \(c)"

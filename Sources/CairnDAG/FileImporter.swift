@@ -105,7 +105,7 @@ public struct FileImporter: Sendable {
                               sink: some BlockSink) async throws -> [LeafSlots.Leaf?] {
         let options = self.options
         let leafVersion: CID.Version = options.rawLeaves ? .v1 : options.cidVersion
-        let workers = FileImporter.workerCount
+        let workers = input.supportsConcurrentReads ? FileImporter.workerCount : 1
         return try await withThrowingTaskGroup(of: [(Int, LeafSlots.Leaf?)].self) { group in
             for worker in 0..<workers {
                 group.addTask {

@@ -86,6 +86,19 @@ import Testing
         #expect(a == b)
     }
 
+    @Test func streamInputMatchesPositional() async throws {
+        let bytes = TestData.pattern(5 * 262_144 + 3)
+        let path = "/tmp/cairn-dag-stream-\(UInt64.random(in: 0...UInt64.max))"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let a = try await FileImporter().importFile(from: StreamChunkInput(fileDescriptor: fd), into: TestBlockStore())
+        let b = try await FileImporter().importBytes(bytes, into: TestBlockStore())
+        #expect(a == b)
+    }
+
     @Test func smallChunksAndNarrowNodes() async throws {
         let options = FileImporter.Options(chunker: try Chunker(byteCount: 256), linksPerNode: 3)
         let bytes = TestData.pattern(256 * 10 + 7)
