@@ -105,3 +105,47 @@ import Testing
         #expect(Murmur3.hash64(input.utf8) == expected)
     }
 }
+
+@Suite struct HAMTPropertyTests {
+    @Test func thresholdBoundaryIsInclusive() throws {
+        let leaf = try Block(data: [], codec: .raw, version: .v1)  // 36-byte binary CID
+        var dir = DirectoryBuilder(cidVersion: .v1, shardingThreshold: 2 * (36 + 3))
+        try dir.add(name: "abc", cid: leaf.cid, tsize: 0)
+        #expect(!dir.willShard)
+        try dir.add(name: "def", cid: leaf.cid, tsize: 0)
+        #expect(dir.estimatedByteCount == 78)
+        #expect(dir.willShard)
+        dir.shardingThreshold = 79
+        #expect(!dir.willShard)
+    }
+
+    @Test func randomNamesResolveAndList() async throws {
+        var rng = SeededRandom(seed: 0x4A4D)
+        for round in 0..<4 {
+            let store = TestBlockStore()
+            var dir = DirectoryBuilder(cidVersion: round % 2 == 0 ? .v0 : .v1, shardingThreshold: 1)
+            var expected: [String: CID] = [:]
+            let count = Int.random(in: 1...600, using: &rng)
+            while expected.count < count {
+                let length = Int.random(in: 1...12, using: &rng)
+                let name = String((0..<length).map { _ in "abcdefghijklmnopqrstuvwxyzé😀-_.".randomElement(using: &rng) ?? "a" })
+                guard expected[name] == nil, name != ".", name != ".." else { continue }
+                let file = try await FileImporter().importBytes(Array(name.utf8), into: store)
+                try dir.add(name: name, cid: file.cid, tsize: file.tsize)
+                expected[name] = file.cid
+            }
+            let root = try dir.build(into: store)
+            #expect(root.isSharded)
+            let reader = UnixFSReader(source: store)
+            for (name, cid) in expected.prefix(100) {
+                #expect(try await reader.resolve(root: root.cid, components: [name]) == cid, "round \(round) \(name)")
+            }
+            let listed = try await reader.list(root.cid, resolveKinds: false)
+            #expect(Dictionary(uniqueKeysWithValues: listed.map { ($0.name, $0.cid) }) == expected)
+            // Tsize of the root = every block reachable once (files are distinct here).
+            var total: UInt64 = 0
+            try await DAGWalker(source: store).walk(from: root.cid) { total += UInt64($0.data.count) }
+            #expect(root.tsize == total)
+        }
+    }
+}
