@@ -93,6 +93,14 @@ import Testing
         let withHidden = try await TreeImporter(options: .init(includeHidden: true)).importPath(root, into: store)
         let node2 = try PBNode(decoding: try #require(store.bytes(withHidden.cid)))
         #expect(node2.links.map(\.name) == [".hidden", "hello.txt", "link", "sub"])
+
+        // Export and re-import round trip (ipfs get).
+        let out = root + "-out"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try await UnixFSExporter(reader: UnixFSReader(source: store)).export(withHidden.cid, to: out)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/link") == "target")
+        let again = try await TreeImporter(options: .init(includeHidden: true)).importPath(out, into: store)
+        #expect(again.cid == withHidden.cid)
     }
 }
 
