@@ -157,3 +157,18 @@ import Testing
         }
     }
 }
+
+@Suite struct TreeImporterErrorTests {
+    @Test func fifoIsRejected() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-fifo-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try #require(mkfifo(root + "/pipe", 0o644) == 0)
+        await #expect(throws: DAGError.unsupportedFileType(path: root + "/pipe", type: "FIFO")) {
+            _ = try await TreeImporter().importPath(root, into: TestBlockStore())
+        }
+        await #expect(throws: DAGError.self) {
+            _ = try await TreeImporter().importPath(root + "/missing", into: TestBlockStore())
+        }
+    }
+}
