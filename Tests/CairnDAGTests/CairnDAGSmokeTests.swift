@@ -1,3 +1,0 @@
-import Testing
-
-@Test func CairnDAGTargetBuilds() { #expect(Bool(true)) }
