@@ -127,7 +127,9 @@ public struct TreeImporter: Sendable {
 
     private static func directoryNames(_ path: String) throws(DAGError) -> [String] {
         do {
+            // Byte order, as Go's os.ReadDir returns them, so entries are reported in kubo's order.
             return try FileManager.default.contentsOfDirectory(atPath: path)
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         } catch {
             throw .io(path: path, operation: "list directory", reason: "\(error)")
         }

@@ -50,16 +50,10 @@ public struct UnixFSReader: Sendable {
     public init(source: any BlockSource) { self.source = source }
 
     /// Fetches a block; identity CIDs are answered from the CID itself.
-    /// - Throws: `DAGError.blockUnavailable` wrapping the source's error.
+    /// - Throws: the source's own error unchanged (so callers can tell a missing block from a corrupt one).
     public func block(_ cid: CID) async throws -> Block {
         if cid.multihash.function == .identity { return Block(hashed: cid.multihash.digest, cid: cid) }
-        do {
-            return try await source.block(cid)
-        } catch let error as DAGError {
-            throw error
-        } catch {
-            throw DAGError.blockUnavailable(cid: cid, reason: "\(error)")
-        }
+        return try await source.block(cid)
     }
 
     /// Describes the node at `cid`.

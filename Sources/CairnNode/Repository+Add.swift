@@ -88,6 +88,9 @@ final class ProgressDelta: Sendable {
 
     init(_ report: @escaping @Sendable (Int64) -> Void) { self.report = report }
 
+    /// The largest total reported so far.
+    var total: UInt64 { last.withLock { $0 } }
+
     func update(total: UInt64) {
         let delta = last.withLock { previous -> UInt64 in
             defer { previous = max(previous, total) }

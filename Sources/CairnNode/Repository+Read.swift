@@ -71,7 +71,6 @@ extension Repository {
     }
 
     /// Writes the file, directory tree or symlink at `path` to `destination` and records the download.
-    /// Files are written to a temporary name and renamed into place when complete.
     /// - Throws: `NodeError(.invalidInput)` when `destination` exists, `.notFound`/`.corrupt` for bad content.
     public func get(_ path: String, to destination: String, progress: @escaping @Sendable (Int64) -> Void) async throws -> GetReport {
         let started = now()
@@ -79,65 +78,21 @@ extension Repository {
         if FileManager.default.fileExists(atPath: destination) {
             throw NodeError(.invalidInput, "\(destination) already exists; choose another -o path or remove it")
         }
-        var bytes: UInt64 = 0
+        let written = ProgressDelta(progress)
         do {
-            try await write(cid, to: destination, bytes: &bytes, progress: progress)
+            try await UnixFSExporter(reader: reader).export(cid, to: destination) { written.update(total: $0) }
         } catch {
             let failure = NodeError.wrapping(error, context: "get \(path)")
-            _ = try? database.recordDownload(cid: cid, destination: destination, bytes: Int64(bytes),
+            _ = try? database.recordDownload(cid: cid, destination: destination, bytes: Int64(written.total),
                                              startedAt: started, finishedAt: now(), outcome: "failed: \(failure.message)")
             throw failure
         }
+        let bytes = written.total
         try mapErrors("get") {
             try database.recordDownload(cid: cid, destination: destination, bytes: Int64(bytes),
                                         startedAt: started, finishedAt: now(), outcome: "ok")
         }
         return GetReport(cid: cid, destination: destination, bytes: bytes)
-    }
-
-    private func write(_ cid: CID, to destination: String, bytes: inout UInt64,
-                       progress: @escaping @Sendable (Int64) -> Void) async throws {
-        let info = try await reader.info(cid)
-        switch info.kind {
-        case .file:
-            let temporary = destination + ".cairn-partial"
-            let file = try OutputFile(path: temporary)
-            do {
-                try await reader.read(cid) { slice in
-                    try slice.withUnsafeBytes { try file.write($0) }
-                    progress(Int64(slice.count))
-                }
-            } catch {
-                try? file.close()
-                unlink(temporary)
-                throw error
-            }
-            try file.close()
-            guard rename(temporary, destination) == 0 else {
-                unlink(temporary)
-                throw NodeError(.failed, "cannot create \(destination): \(String(cString: strerror(errno)))")
-            }
-            bytes += info.fileSize
-        case .directory:
-            do {
-                try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
-            } catch {
-                throw NodeError(.invalidInput, "cannot create directory \(destination): \(error.localizedDescription)")
-            }
-            for entry in try await reader.list(cid, resolveKinds: false) {
-                guard !entry.name.isEmpty, entry.name != ".", entry.name != "..", !entry.name.contains("/") else {
-                    throw NodeError(.corrupt, "directory \(cid) has an unsafe entry name '\(entry.name)'; refusing to write it")
-                }
-                try await write(entry.cid, to: destination + "/" + entry.name, bytes: &bytes, progress: progress)
-            }
-        case .symlink:
-            let target = String(decoding: info.symlinkTarget ?? [], as: UTF8.self)
-            guard symlink(target, destination) == 0 else {
-                throw NodeError(.failed, "cannot create symlink \(destination): \(String(cString: strerror(errno)))")
-            }
-        case .other:
-            throw NodeError(.invalidInput, "\(cid) is not a UnixFS file, directory or symlink")
-        }
     }
 
     static func typeName(_ kind: UnixFSReader.NodeKind?) -> String {

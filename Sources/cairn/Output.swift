@@ -55,7 +55,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
         throw exit
     } catch let error as NodeError {
         Output.error(error.message)
-        throw ExitCode(exitCode(for: error.code))
+        throw ExitCode(exitStatus(for: error.code))
     } catch let error as MultiformatError {
         Output.error("\(error.description); check the CID or address")
         throw ExitCode(2)
@@ -66,7 +66,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
 }
 
 /// The exit code documented in `cairn --help` for each failure category.
-func exitCode(for code: NodeError.Code) -> Int32 {
+func exitStatus(for code: NodeError.Code) -> Int32 {
     switch code {
     case .failed: 1
     case .invalidInput: 2

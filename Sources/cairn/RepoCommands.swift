@@ -77,7 +77,7 @@ struct RepoVerifyCommand: AsyncParsableCommand {
                 for bad in report.corrupt { Output.line("corrupt \(bad.cid) \(bad.path): \(bad.reason)") }
                 Output.line("verified \(report.checkedBlocks) blocks: \(report.corrupt.isEmpty ? "all good" : "\(report.corrupt.count) corrupt")")
             }
-            if !report.corrupt.isEmpty { throw ExitCode(exitCode(for: .corrupt)) }
+            if !report.corrupt.isEmpty { throw ExitCode(exitStatus(for: .corrupt)) }
         }
     }
 }
