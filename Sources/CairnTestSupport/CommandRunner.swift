@@ -21,6 +21,8 @@ public enum CommandRunner {
     public struct Failure: Error, CustomStringConvertible {
         /// What happened.
         public let description: String
+        /// Creates a failure with a message.
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `executable` with `arguments`, waiting at most `timeout`, and returns what it printed.

@@ -58,7 +58,7 @@ import Glibc
         let gc = try cli.run(["repo", "gc"])
         add.waitUntilExit()
         #expect(add.terminationStatus == 0)
-        #expect(gc.exitCode == 0, gc.errorOutput)
+        #expect(gc.exitCode == 0, "\(gc.errorOutput)")
         #expect(try pinnedCIDs(cli).contains(expected))
         _ = try cli.succeed(["repo", "gc"])
         #expect(try cli.run(["dag", "export", expected, "-o", dir.path("check.car")]).exitCode == 0)

@@ -52,7 +52,7 @@ import Testing
         try bytes.write(to: URL(fileURLWithPath: victim))
 
         let cat = try cli.run(["cat", cid])
-        #expect(cat.exitCode == 5, cat.errorOutput)
+        #expect(cat.exitCode == 5, "\(cat.errorOutput)")
         #expect(cat.errorOutput.contains(victim), "the error names the file: \(cat.errorOutput)")
         let verify = try cli.run(["repo", "verify"])
         #expect(verify.exitCode == 5)

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func CairnCoreTargetBuilds() { #expect(Bool(true)) }
