@@ -54,6 +54,7 @@ extension NodeError {
 }
 
 /// Runs `body`, converting any error into a `NodeError`.
+@discardableResult
 func mapErrors<T>(_ context: String = "repository", _ body: () throws -> T) throws -> T {
     do {
         return try body()

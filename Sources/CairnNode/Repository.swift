@@ -84,7 +84,7 @@ public final class Repository: Sendable {
             let blocks = try FileBlockStore(directory: (path as NSString).appendingPathComponent("blocks"))
             let database = try RepoDatabase(repositoryDirectory: path)
             self.init(path: path, blocks: blocks, database: database, now: now)
-        } catch let error as StoreError {
+        } catch {
             throw NodeError(.repository, "cannot open the repository at \(path): \(error)", cause: error)
         }
     }

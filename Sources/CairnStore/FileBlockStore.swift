@@ -44,6 +44,8 @@ public final class FileBlockStore: BlockStore {
     /// How commits make blocks durable.
     public let durability: Durability
     let logger: Logger
+    /// Writes large blocks with `O_DIRECT` from reused aligned buffers (see `DirectWriter`).
+    let directWriter = DirectWriter()
     private let batchCounter = Atomic<UInt64>(0)
 
     /// Opens (creating if needed) the blockstore in `directory` and deletes staging files left by

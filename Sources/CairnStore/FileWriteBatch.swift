@@ -53,7 +53,7 @@ public final class FileWriteBatch: BlockSink {
         guard !state.withLock({ $0.isFinished }) else { throw StoreError.batchFinished }
         let number = fileCounter.add(1, ordering: .relaxed).newValue
         let path = store.stagingDirectory + "/\(getpid())-\(serial)-\(number).tmp"
-        try SystemFile.createAndWrite(path, bytes: bytes)
+        try store.directWriter.createAndWrite(path, bytes: bytes)
         let accepted = state.withLock { state in
             guard !state.isFinished else { return false }
             state.pending.append(Pending(temporaryPath: path, multihash: cid.multihash))
