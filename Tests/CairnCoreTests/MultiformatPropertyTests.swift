@@ -1,4 +1,5 @@
 import CairnCore
+import CairnTestSupport
 import Testing
 
 /// Seeded property tests: each seed replays exactly; a failure message names its seed.
@@ -7,10 +8,10 @@ import Testing
 
     @Test(arguments: seeds)
     func randomBytesRoundTripThroughEveryBase(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         for _ in 0..<200 {
             let zeros = Int.random(in: 0...3, using: &random)
-            let bytes = [UInt8](repeating: 0, count: zeros) + random.bytes(count: Int.random(in: 0...64, using: &random))
+            let bytes = [UInt8](repeating: 0, count: zeros) + random.bytes(Int.random(in: 0...64, using: &random))
             for base in Multibase.allCases {
                 let text = base.encode(bytes)
                 let decoded = try Multibase.decode(text)
@@ -22,7 +23,7 @@ import Testing
 
     @Test(arguments: seeds)
     func randomVarintsRoundTrip(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         for _ in 0..<1000 {
             let value = UInt64.random(in: 0..<(1 << 63), using: &random) >> UInt64.random(in: 0...62, using: &random)
             let bytes = Varint.encode(value)
@@ -35,7 +36,7 @@ import Testing
     /// non-ASCII) must decode or throw, never trap.
     @Test(arguments: seeds)
     func decodingGarbageTextNeverTraps(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let pool = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=+/-_:./%é🚀Qm")
         for _ in 0..<2000 {
             let length = Int.random(in: 0...60, using: &random)
@@ -54,7 +55,7 @@ import Testing
     /// decodes re-encodes to the same bytes: the binary forms are canonical.
     @Test(arguments: seeds)
     func decodingGarbageBytesNeverTrapsAndIsCanonical(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let valid: [[UInt8]] = [
             try Multiaddr("/ip4/127.0.0.1/tcp/4001/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupGvL").bytes,
             try Multiaddr("/ip6/2001:db8::1/udp/4001/quic-v1").bytes,
@@ -65,7 +66,7 @@ import Testing
         for _ in 0..<3000 {
             var bytes: [UInt8]
             if Bool.random(using: &random) {
-                bytes = random.bytes(count: Int.random(in: 0...48, using: &random))
+                bytes = random.bytes(Int.random(in: 0...48, using: &random))
             } else {
                 bytes = valid[Int.random(in: 0..<valid.count, using: &random)]
                 for _ in 0...Int.random(in: 0...2, using: &random) where !bytes.isEmpty {
@@ -91,11 +92,11 @@ import Testing
     /// Random IPv6 addresses print in a form that parses back to the same address.
     @Test(arguments: seeds)
     func randomIPv6AddressesRoundTrip(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         for _ in 0..<1000 {
             // Bias towards zero groups so `::` placement is exercised.
             let bytes = (0..<8).flatMap { _ -> [UInt8] in
-                Int.random(in: 0..<3, using: &random) == 0 ? random.bytes(count: 2) : [0, 0]
+                Int.random(in: 0..<3, using: &random) == 0 ? random.bytes(2) : [0, 0]
             }
             let address = Multiaddr.IPv6Address(bytes: bytes)
             let text = address.description
