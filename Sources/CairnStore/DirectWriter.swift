@@ -20,7 +20,7 @@ final class DirectWriter: Sendable {
     /// Blocks smaller than this are written buffered: the copy and padding are not worth it.
     static let minimumByteCount = 64 * 1024
     /// Scratch buffers kept for reuse; bounds memory to this many times the largest block.
-    static let maximumPooledBuffers = 8
+    static let maximumPooledBuffers = 16
 
     /// An aligned scratch buffer owned by whoever took it from the pool.
     struct ScratchBuffer: @unchecked Sendable {
@@ -47,26 +47,38 @@ final class DirectWriter: Sendable {
         }
     }
 
-    /// Creates `path` exclusively and writes `bytes` to it, directly when possible.
+    /// Whether `bytes.count` bytes should go through the direct path.
+    func prefersDirect(byteCount: Int) -> Bool {
+        byteCount >= Self.minimumByteCount && directSupported.load(ordering: .relaxed)
+    }
+
+    /// Copies `bytes` into an aligned scratch buffer, zero-padded to `alignment`, ready for `writeFile`.
+    func stage(_ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) -> ScratchBuffer {
+        let padded = Self.paddedLength(bytes.count)
+        let buffer = try take(capacity: padded, path: path)
+        if let base = bytes.baseAddress { buffer.pointer.copyMemory(from: base, byteCount: bytes.count) }
+        (buffer.pointer + bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - bytes.count)
+        return buffer
+    }
+
+    /// Creates `path` exclusively and writes the first `byteCount` bytes of a staged buffer to it,
+    /// with `O_DIRECT` when the file system allows it, then returns the buffer to the pool.
     /// On failure the partial file is removed and the error names the path and errno.
-    func createAndWrite(_ path: String, bytes: UnsafeRawBufferPointer) throws(StoreError) {
-        guard bytes.count >= Self.minimumByteCount, directSupported.load(ordering: .relaxed) else {
-            try SystemFile.createAndWrite(path, bytes: bytes)
+    func writeFile(_ path: String, from buffer: ScratchBuffer, byteCount: Int) throws(StoreError) {
+        defer { give(buffer) }
+        let staged = UnsafeRawBufferPointer(start: buffer.pointer, count: byteCount)
+        guard directSupported.load(ordering: .relaxed) else {
+            try SystemFile.createAndWrite(path, bytes: staged)
             return
         }
         let fd = SystemFile.retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.openDirectFlag, SystemFile.fileMode) }
         if fd < 0 && errno == EINVAL {
             directSupported.store(false, ordering: .relaxed)
-            try SystemFile.createAndWrite(path, bytes: bytes)
+            try SystemFile.createAndWrite(path, bytes: staged)
             return
         }
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
-        let padded = (bytes.count + Self.alignment - 1) / Self.alignment * Self.alignment
-        let buffer = try take(capacity: padded, path: path)
-        defer { give(buffer) }
-        if let base = bytes.baseAddress { buffer.pointer.copyMemory(from: base, byteCount: bytes.count) }
-        (buffer.pointer + bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - bytes.count)
-
+        let padded = Self.paddedLength(byteCount)
         var offset = 0
         while offset < padded {
             let written = SystemFile.retryingOnInterrupt { pwrite(fd, buffer.pointer + offset, padded - offset, off_t(offset)) }
@@ -75,10 +87,10 @@ final class DirectWriter: Sendable {
                 close(fd)
                 unlink(path)
                 directSupported.store(false, ordering: .relaxed)
-                try SystemFile.createAndWrite(path, bytes: bytes)
+                try SystemFile.createAndWrite(path, bytes: staged)
                 return
             }
-            if written <= 0 || written % Self.alignment != 0 && offset + written < padded {
+            if written <= 0 || (written % Self.alignment != 0 && offset + written < padded) {
                 let code = written < 0 ? errno : EIO
                 close(fd)
                 unlink(path)
@@ -86,7 +98,7 @@ final class DirectWriter: Sendable {
             }
             offset += written
         }
-        if ftruncate(fd, off_t(bytes.count)) != 0 {
+        if ftruncate(fd, off_t(byteCount)) != 0 {
             let code = errno
             close(fd)
             unlink(path)
@@ -97,6 +109,13 @@ final class DirectWriter: Sendable {
             unlink(path)
             throw .io(operation: "close", path: path, errno: code)
         }
+    }
+
+    /// Returns a staged buffer that will not be written (its job was cancelled).
+    func discard(_ buffer: ScratchBuffer) { give(buffer) }
+
+    private static func paddedLength(_ byteCount: Int) -> Int {
+        (byteCount + alignment - 1) / alignment * alignment
     }
 
     private func take(capacity: Int, path: String) throws(StoreError) -> ScratchBuffer {

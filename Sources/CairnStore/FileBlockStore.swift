@@ -161,7 +161,25 @@ public final class FileBlockStore: BlockStore {
 
     /// Starts a new, empty write batch.
     public func makeWriteBatch() throws(StoreError) -> FileWriteBatch {
-        FileWriteBatch(store: self, serial: batchCounter.add(1, ordering: .relaxed).newValue)
+        try FileWriteBatch(store: self, serial: batchCounter.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// The name of the marker file that exists in the staging directory while a batch is open.
+    static func markerName(pid: pid_t, batch: UInt64) -> String { "\(pid)-\(batch).active" }
+
+    /// The name prefix of a batch's temp files inside shard directories.
+    static func temporaryPrefix(pid: pid_t, batch: UInt64) -> String { ".tmp-\(pid)-\(batch)-" }
+
+    /// Paths of uncommitted temp files in the shard directories (diagnostics and tests).
+    public func temporaryFilePaths() throws(StoreError) -> [String] {
+        var paths: [String] = []
+        for shard in try SystemFile.list(directory) ?? [] where shard.isDirectory && !shard.name.hasPrefix(".") {
+            let shardPath = directory + "/" + shard.name
+            for file in try SystemFile.list(shardPath) ?? [] where file.name.hasPrefix(".tmp-") {
+                paths.append(shardPath + "/" + file.name)
+            }
+        }
+        return paths
     }
 
     // MARK: Walking
@@ -196,17 +214,31 @@ public final class FileBlockStore: BlockStore {
     /// earlier process that had the same id (common for pid 1 in containers) and are removed, so open
     /// one `FileBlockStore` per directory per process.
     private func removeStagingLeftovers() throws(StoreError) {
-        var removed = 0
+        var deadEntries: [String] = []
+        var crashedPrefixes: [String] = []
         for entry in try SystemFile.list(stagingDirectory) ?? [] where !entry.isDirectory {
             if let pid = Self.writerProcess(ofStagingName: entry.name), Self.isRunning(pid) { continue }
-            if try SystemFile.remove(stagingDirectory + "/" + entry.name) { removed += 1 }
+            deadEntries.append(entry.name)
+            if entry.name.hasSuffix(".active") {
+                // "<pid>-<batch>.active": that batch's temp files are ".tmp-<pid>-<batch>-*" in the shards.
+                crashedPrefixes.append(".tmp-" + entry.name.dropLast(".active".count) + "-")
+            }
         }
+        var removed = 0
+        // Temp files first, markers last: a crash during cleanup leaves the marker to finish the job.
+        if !crashedPrefixes.isEmpty {
+            for path in try temporaryFilePaths() {
+                let name = path.split(separator: "/").last.map(String.init) ?? ""
+                if crashedPrefixes.contains(where: { name.hasPrefix($0) }), try SystemFile.remove(path) { removed += 1 }
+            }
+        }
+        for name in deadEntries where try SystemFile.remove(stagingDirectory + "/" + name) { removed += 1 }
         if removed > 0 {
             logger.notice("removed staging files left by an interrupted write", metadata: ["count": "\(removed)"])
         }
     }
 
-    /// The process id encoded in a staging file name (`<pid>-<batch>-<n>.tmp`).
+    /// The process id encoded in a staging file name (`<pid>-<batch>.active`).
     static func writerProcess(ofStagingName name: String) -> pid_t? {
         guard let dash = name.firstIndex(of: "-") else { return nil }
         return pid_t(name[..<dash])

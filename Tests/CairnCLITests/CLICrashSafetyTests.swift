@@ -99,10 +99,15 @@ func pinnedCIDs(_ cli: CairnCLI) throws -> [String] {
     return pins?.compactMap { $0["cid"] as? String } ?? []
 }
 
-/// The number of temporary block files in a repository's staging area.
+/// The number of uncommitted temp block files (`.tmp-*` inside the shard directories) of a repository.
 func stagedFileCount(in repository: String) throws -> Int {
-    let staging = URL(fileURLWithPath: repository).appendingPathComponent("blocks/.staging").path
-    return (try? FileManager.default.contentsOfDirectory(atPath: staging).count) ?? 0
+    let blocks = URL(fileURLWithPath: repository).appendingPathComponent("blocks").path
+    var count = 0
+    for shard in (try? FileManager.default.contentsOfDirectory(atPath: blocks)) ?? [] where !shard.hasPrefix(".") {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: blocks + "/" + shard)) ?? []
+        count += names.filter { $0.hasPrefix(".tmp-") }.count
+    }
+    return count
 }
 
 /// Polls `condition` every 10 ms for at most `seconds`.

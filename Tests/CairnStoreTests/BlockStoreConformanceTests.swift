@@ -128,6 +128,7 @@ struct BlockStoreConformanceTests {
         #expect(throws: StoreError.batchFinished) { try batch.commit() }
         if let fileStore = store as? FileBlockStore {
             #expect(filesIn(fileStore.stagingDirectory).isEmpty)
+            #expect(try fileStore.temporaryFilePaths().isEmpty)
         }
     }
 
@@ -147,6 +148,7 @@ struct BlockStoreConformanceTests {
         }
         if let fileStore = store as? FileBlockStore {
             #expect(filesIn(fileStore.stagingDirectory).isEmpty)
+            #expect(try fileStore.temporaryFilePaths().isEmpty)
         }
     }
 
@@ -165,6 +167,7 @@ struct BlockStoreConformanceTests {
         #expect(try store.get(block.cid) == block)
         if let fileStore = store as? FileBlockStore {
             #expect(filesIn(fileStore.stagingDirectory).isEmpty)
+            #expect(try fileStore.temporaryFilePaths().isEmpty)
         }
     }
 

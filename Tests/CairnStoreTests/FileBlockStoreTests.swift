@@ -73,27 +73,30 @@ struct FileBlockStoreTests {
         #expect(reasons.contains { $0.contains("not a base32 multihash") })
     }
 
-    @Test func stagingLeftoversRemovedOnOpen() throws {
+    @Test func crashedBatchLeftoversRemovedOnOpen() throws {
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let blocks = directory.path + "/blocks"
+        let block = try rawBlock(seed: 5)
+        let shard = FileBlockStore.shardName(forFileName: FileBlockStore.fileName(for: block.cid.multihash))
         do {
             let store = try FileBlockStore(directory: blocks)
             let batch = try store.makeWriteBatch()
-            let block = try rawBlock(seed: 5)
             try block.data.withUnsafeBytes { try batch.write(block.cid, bytes: $0) }
-            #expect(filesIn(store.stagingDirectory).count == 1)
-            // Simulate a crash: the files stay, as if the process died before commit or abort.
-            for file in filesIn(store.stagingDirectory) {
-                try FileManager.default.copyItem(atPath: store.stagingDirectory + "/" + file,
-                                                 toPath: store.stagingDirectory + "/crashed-" + file)
+            #expect(filesIn(store.stagingDirectory).count == 1, "an open batch has one marker")
+            #expect(try store.temporaryFilePaths().count == 1)
+            // Simulate two crashed writers: one whose pid is gone (above Linux's pid_max) and one with
+            // this process's pid (a reused pid, as for pid 1 in containers). Each left a marker and a temp file.
+            for pid in ["4194305", "\(getpid())"] {
+                try Data().write(to: URL(fileURLWithPath: store.stagingDirectory + "/\(pid)-77.active"))
+                try Data([9, 9]).write(to: URL(fileURLWithPath: blocks + "/\(shard)/.tmp-\(pid)-77-1"))
             }
-            try Data([9]).write(to: URL(fileURLWithPath: store.stagingDirectory + "/\(getpid())-77-1.tmp"))
             batch.abort()
         }
         #expect(filesIn(blocks + "/.staging").count == 2)
         let reopened = try FileBlockStore(directory: blocks)
         #expect(filesIn(reopened.stagingDirectory).isEmpty)
+        #expect(try reopened.temporaryFilePaths().isEmpty)
         #expect(try reopened.stat().blockCount == 0)
         #expect(try reopened.verify().isEmpty)
     }
@@ -109,6 +112,7 @@ struct FileBlockStoreTests {
             #expect(batch.pendingCount == 1)
         }
         #expect(filesIn(store.stagingDirectory).isEmpty)
+        #expect(try store.temporaryFilePaths().isEmpty)
     }
 
     #if os(Linux)
@@ -137,21 +141,25 @@ struct FileBlockStoreTests {
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let store = try FileBlockStore(directory: directory.path + "/blocks")
-        let batch = try store.makeWriteBatch()
-        try FileManager.default.removeItem(atPath: store.stagingDirectory)
         let block = try rawBlock(seed: 7)
+        let shard = FileBlockStore.shardName(forFileName: FileBlockStore.fileName(for: block.cid.multihash))
+        // A regular file where the shard directory should be makes the temp file impossible to create.
+        try Data([1]).write(to: URL(fileURLWithPath: store.directory + "/" + shard))
+        let batch = try store.makeWriteBatch()
         do {
             try block.data.withUnsafeBytes { try batch.write(block.cid, bytes: $0) }
-            Issue.record("write into a missing staging directory succeeded")
+            Issue.record("write into a shard that is not a directory succeeded")
         } catch let error as StoreError {
             guard case .io(let operation, let path, let code) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
             #expect(operation == "open")
-            #expect(path.hasPrefix(store.stagingDirectory + "/"))
-            #expect(code == ENOENT)
+            #expect(path.hasPrefix(store.directory + "/" + shard + "/"))
+            #expect(code == ENOTDIR)
             #expect(error.description.contains(path))
         }
+        batch.abort()
+        #expect(filesIn(store.stagingDirectory).isEmpty)
     }
 }
