@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (dependencies point down only), see docs/ARCHITECTURE in STYLE.md:
+// Layering (dependencies point down only; see ../shared/STYLE.md):
 //   L0 CairnCore (multiformats) -> CairnDAG (dag-pb, UnixFS, CAR)
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
 //   L4 CairnNode (repository composition: add/cat/get/pin/gc) -> cairn (CLI), cairn-bench
