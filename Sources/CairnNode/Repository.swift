@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CairnCore
 import CairnDAG
 import CairnStore
@@ -52,7 +55,7 @@ public final class Repository: Sendable {
             encoder.dateEncodingStrategy = .iso8601
             _ = try Repository(openingComponentsAt: path, now: { now })
             // The config is written last: a repository without it is an unfinished `init` and can be re-run.
-            try encoder.encode(config).write(to: URL(fileURLWithPath: configPath), options: .atomic)
+            try writeDurably(try encoder.encode(config), to: configPath)
         } catch let error as NodeError {
             throw error
         } catch {
@@ -106,6 +109,26 @@ public final class Repository: Sendable {
         try lock.lockExclusive()
         defer { lock.unlock() }
         return try await body()
+    }
+}
+
+/// Writes `data` to a temporary file beside `path`, syncs it and renames it into place, so `path` is
+/// either absent or complete after a crash. (Foundation's `.atomic` option leaves a stray directory in
+/// /tmp on every call on Linux, so it is not used.)
+private func writeDurably(_ data: Data, to path: String) throws {
+    let temporary = path + ".partial"
+    let file = try OutputFile(path: temporary)
+    do {
+        try data.withUnsafeBytes { try file.write($0) }
+        try file.close()
+    } catch {
+        unlink(temporary)
+        throw error
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw NodeError(.repository, "cannot create \(path): \(reason)")
     }
 }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CairnCore
 import Foundation
 
 /// `cairn-bench`: prints throughput and memory figures for the storage path by running the real
@@ -89,6 +90,56 @@ func writeInput(path: String, bytes: Int) throws {
     }
 }
 
+/// A one-shot signal from a helper thread to the benchmark's main thread.
+final class Completion: @unchecked Sendable {
+    // @unchecked Sendable: `done` is only read and written while holding `condition`'s lock.
+    private let condition = NSCondition()
+    private var done = false
+
+    func signal() {
+        condition.lock()
+        done = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    func wait() {
+        condition.lock()
+        while !done { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// SHA-256 throughput of this machine on 256 KiB blocks with one and with two threads: the ceiling
+/// that `add --only-hash` is measured against.
+func hashingCeiling(megabytesPerThread: Int) -> (oneThread: Double, twoThreads: Double) {
+    let blockBytes = 256 * 1024
+    let blocksPerThread = megabytesPerThread * 1_000_000 / blockBytes
+    @Sendable func hashBlocks() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0xA5)
+        for _ in 0..<blocksPerThread { _ = Multihash.sha256(UnsafeRawBufferPointer(buffer)) }
+    }
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+    let bytes = Double(blocksPerThread * blockBytes) / 1e6
+    let clock = ContinuousClock()
+    let one = clock.measure { hashBlocks() }
+    let two = clock.measure {
+        let completion = Completion()
+        let worker = Thread {
+            hashBlocks()
+            completion.signal()
+        }
+        worker.start()
+        hashBlocks()
+        completion.wait()
+    }
+    return (bytes / seconds(one), 2 * bytes / seconds(two))
+}
+
 func run() throws {
     let options = BenchmarkOptions(arguments: CommandLine.arguments)
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -102,6 +153,8 @@ func run() throws {
     let input = work + "/input.bin"
     let bytes = options.sizeMiB << 20
     print("cairn-bench: \(options.sizeMiB) MiB input, \(options.runs) runs each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+    let ceiling = hashingCeiling(megabytesPerThread: 512)
+    print(String(format: "sha-256 ceiling            1 thread %7.1f MB/s  2 threads %7.1f MB/s", ceiling.oneThread, ceiling.twoThreads))
     try writeInput(path: input, bytes: bytes)
     let megabytes = Double(bytes) / 1e6
 
