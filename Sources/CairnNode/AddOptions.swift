@@ -20,6 +20,10 @@ public struct AddOptions: Sendable {
     /// Creates the defaults of `ipfs add`.
     public init() {}
 
+    /// The path that stands for standard input (`cairn add -`).
+    public static let standardInputPath = "-"
+
+
     /// The importer settings these options describe.
     /// - Throws: `NodeError(.invalidInput)` for a bad chunker string.
     func importerOptions() throws -> FileImporter.Options {
@@ -35,7 +39,7 @@ public struct AddOptions: Sendable {
     public static func totalBytes(of paths: [String], recursive: Bool, includeHidden: Bool) throws -> Int64 {
         var total: Int64 = 0
         let fm = FileManager.default
-        for path in paths {
+        for path in paths where path != standardInputPath {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw NodeError(.invalidInput, "cannot add \(path): no such file or directory")

@@ -1,4 +1,7 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import CairnCore
 import CairnDAG
 import CairnStore
@@ -56,6 +59,14 @@ extension Repository {
         for path in paths {
             // Importers report running totals per item; the progress bar wants increments.
             let reported = ProgressDelta(progress)
+            if path == AddOptions.standardInputPath {
+                let input = StreamChunkInput(fileDescriptor: STDIN_FILENO)
+                let result = try await FileImporter(options: treeOptions.file)
+                    .importFile(from: input, into: sink, progress: { reported.update(total: $0) })
+                // Like `ipfs add` reading stdin, the entry is named by its own CID.
+                entries.append(AddedEntry(name: result.cid.description, cid: result.cid, size: result.fileSize, isTopLevel: true))
+                continue
+            }
             let root = URL(fileURLWithPath: path).standardizedFileURL.path
             let name = URL(fileURLWithPath: root).lastPathComponent
             let collected = EntryCollector()

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import CairnCore
 import CairnNode
@@ -46,10 +49,18 @@ struct AddCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Pin the added content (default true; --pin=false leaves it to GC).")
     var pin: Bool = true
 
-    @Argument(help: "Files or directories to add.")
-    var paths: [String]
+    @Argument(help: "Files or directories to add; - (or nothing, when piped) reads standard input.")
+    var paths: [String] = []
+
+    /// The paths to import: standard input when none are given and stdin is not a terminal.
+    private var inputs: [String] {
+        paths.isEmpty ? [AddOptions.standardInputPath] : paths
+    }
 
     func validate() throws {
+        if paths.isEmpty && isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("nothing to add: pass files or directories, or pipe data in (or use -)")
+        }
         guard cidVersion == 0 || cidVersion == 1 else {
             throw ValidationError("--cid-version must be 0 or 1, not \(cidVersion)")
         }
@@ -67,14 +78,14 @@ struct AddCommand: AsyncParsableCommand {
             options.pin = pin
             options.recursive = recursive
             options.includeHidden = hidden
-            let total = try AddOptions.totalBytes(of: paths, recursive: recursive, includeHidden: hidden)
+            let total = try AddOptions.totalBytes(of: inputs, recursive: recursive, includeHidden: hidden)
             let bar = ProgressBar(label: "adding", total: total, quiet: output.json)
             let progress: @Sendable (Int64) -> Void = { bar.advance(by: $0) }
             let added: [AddedEntry]
             if onlyHash {
-                added = try await Repository.hashOnly(paths: paths, options: options, progress: progress)
+                added = try await Repository.hashOnly(paths: inputs, options: options, progress: progress)
             } else {
-                added = try await repository.open().add(paths: paths, options: options, progress: progress)
+                added = try await repository.open().add(paths: inputs, options: options, progress: progress)
             }
             bar.finish()
             try report(added)

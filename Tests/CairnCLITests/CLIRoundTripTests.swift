@@ -19,6 +19,20 @@ import Testing
         #expect(try cli.succeed(["cat", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"]) == "hello world")
     }
 
+    @Test func addFromStandardInput() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let cli = CairnCLI(repository: dir.path("repo"))
+        _ = try cli.succeed(["init"])
+        let piped = try cli.run(["add", "-Q"], stdin: Data("hello world\n".utf8))
+        #expect(piped.exitCode == 0, "\(piped.errorOutput)")
+        #expect(piped.output == "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o\n")
+        let big = Data(TestData.pattern(count: 1_000_000))
+        let dash = try cli.run(["add", "-Q", "-"], stdin: big)
+        #expect(dash.output == "QmVUbzigHKQR2y8wSt2KwZp92AC9Utfms5nEUHwttK4Yq9\n", "the 'pat' 1 MB CID from the notes' table")
+        #expect(try cli.run(["cat", "QmVUbzigHKQR2y8wSt2KwZp92AC9Utfms5nEUHwttK4Yq9"]).stdout == big)
+    }
+
     @Test func addCatGetAndRanges() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
