@@ -3,7 +3,9 @@ import PackageDescription
 
 // Layering (dependencies point down only; see ../shared/STYLE.md):
 //   L0 CairnCore (multiformats) -> CairnDAG (dag-pb, UnixFS, CAR)
+//   L0 CairnCrypto (keys, peer IDs, signatures)
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
+//   L2 CairnNet (libp2p protocols as sans-IO state machines: multistream-select, Noise, yamux)
 //   L4 CairnNode (repository composition: add/cat/get/pin/gc) -> cairn (CLI), cairn-bench
 let package = Package(
     name: "Cairn",
@@ -28,6 +30,21 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "CairnDAG", dependencies: ["CairnCore"]),
+        .target(
+            name: "CairnCrypto",
+            dependencies: [
+                "CairnCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "CairnNet",
+            dependencies: [
+                "CairnCore", "CairnCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CairnStore",
             dependencies: [
@@ -56,6 +73,8 @@ let package = Package(
         ),
         .target(name: "CairnTestSupport", dependencies: ["CairnCore", "CairnDAG", "CairnStore"]),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCore", "CairnCrypto", "CairnTestSupport"]),
+        .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
