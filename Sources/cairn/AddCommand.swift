@@ -12,9 +12,9 @@ struct AddCommand: AsyncParsableCommand {
         commandName: "add",
         abstract: "Add files or directories to the repository and print their CIDs.",
         discussion: """
-            Same defaults as `ipfs add`: 256 KiB chunks, balanced DAG, CIDv0 with dag-pb leaves;
-            --cid-version 1 switches to raw leaves. The same bytes get the same CID as in kubo.
-            Blocks are synced to disk before the pin is recorded, so a crash never leaves a pin
+            Same defaults as `ipfs add`: 256 KiB chunks, balanced DAG, CIDv0 with dag-pb leaves; \
+            --cid-version 1 switches to raw leaves. The same bytes get the same CID as in kubo. \
+            Blocks are synced to disk before the pin is recorded, so a crash never leaves a pin \
             pointing at an incomplete DAG.
             """
     )
@@ -40,7 +40,8 @@ struct AddCommand: AsyncParsableCommand {
     @Option(name: .customLong("cid-version"), help: "CID version: 0 (default) or 1 (implies --raw-leaves).")
     var cidVersion: Int = 0
 
-    @Option(name: .customLong("raw-leaves"), help: "Use raw blocks for leaves (default: true with --cid-version 1).")
+    @Flag(name: .customLong("raw-leaves"), inversion: .prefixedNo,
+          help: "Use raw blocks for leaves (default: on with --cid-version 1, off otherwise).")
     var rawLeaves: Bool?
 
     @Option(name: .long, help: "Chunking algorithm: size-N (fixed N-byte chunks).")
