@@ -15,6 +15,8 @@ public enum YamuxError: Error, Equatable, Sendable, CustomStringConvertible {
     case trailingBytes(count: Int)
     /// The input ended inside a frame.
     case truncated(bufferedByteCount: Int)
+    /// The connection's input ended (on a frame boundary) while the session was still open.
+    case endOfInput
     /// The peer sent `byteCount` bytes on `streamID` while only `window` bytes of receive window were left.
     case receiveWindowExceeded(streamID: UInt32, byteCount: Int, window: Int)
     /// The peer opened a stream with an ID of our parity (both sides acting as client or server).
@@ -54,6 +56,7 @@ public enum YamuxError: Error, Equatable, Sendable, CustomStringConvertible {
         case .frameTooLarge(let count, let limit): "yamux: \(count)-byte frame payload over the limit of \(limit)"
         case .trailingBytes(let count): "yamux: \(count) bytes after a complete frame"
         case .truncated(let count): "yamux: input ended inside a frame (\(count) bytes buffered)"
+        case .endOfInput: "yamux: connection closed while the session was open"
         case .receiveWindowExceeded(let id, let count, let window):
             "yamux: peer sent \(count) bytes on stream \(id) with only \(window) bytes of window left"
         case .streamIDParityMismatch(let id): "yamux: peer opened stream \(id), an ID of our parity"

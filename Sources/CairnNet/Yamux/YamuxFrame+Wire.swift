@@ -35,13 +35,14 @@ extension YamuxFrame {
         return out
     }
 
-    /// Decodes and validates the 12-byte header at the start of `bytes` (which must hold at least 12 bytes).
-    /// - Throws: `YamuxError.unsupportedVersion`, `.unknownFrameType`, `.unknownFlags`, `.invalidStreamID`,
-    ///   or `.frameTooLarge` when a Data payload exceeds `maximumPayloadByteCount`.
+    /// Decodes and validates the 12-byte header at the start of `bytes`.
+    /// - Throws: `YamuxError.truncated` with fewer than 12 bytes, `.unsupportedVersion`, `.unknownFrameType`,
+    ///   `.unknownFlags`, `.invalidStreamID`, or `.frameTooLarge` when a Data payload exceeds
+    ///   `maximumPayloadByteCount`.
     public static func decodeHeader(
         _ bytes: ArraySlice<UInt8>, maximumPayloadByteCount: Int
     ) throws(YamuxError) -> Header {
-        precondition(bytes.count >= headerByteCount, "a yamux header is 12 bytes")
+        guard bytes.count >= headerByteCount else { throw .truncated(bufferedByteCount: bytes.count) }
         let base = bytes.startIndex
         let version = bytes[base]
         guard version == 0 else { throw .unsupportedVersion(version) }

@@ -89,7 +89,8 @@ public struct YamuxSessionStateMachine: Sendable {
     public mutating func endOfInput() -> [YamuxAction] {
         guard failure == nil else { return [] }
         var actions: [YamuxAction] = []
-        fail(.truncated(bufferedByteCount: decoder.bufferedByteCount), goAway: nil, into: &actions)
+        let count = decoder.bufferedByteCount
+        fail(count > 0 ? .truncated(bufferedByteCount: count) : .endOfInput, goAway: nil, into: &actions)
         return actions
     }
 
@@ -188,22 +189,20 @@ public struct YamuxSessionStateMachine: Sendable {
     /// Records that the application consumed `byteCount` delivered bytes of the stream; once half the receive
     /// window has been consumed, returns a WindowUpdate granting it back to the peer.
     public mutating func consumed(streamID: UInt32, byteCount: Int) -> [YamuxAction] {
-        guard failure == nil, var stream = streams[streamID] else { return [] }
+        guard failure == nil, streams[streamID] != nil else { return [] }
+        var actions: [YamuxAction] = []
+        // Consuming implies acceptance; accepting first also grants any window above 256 KiB.
+        acceptIfNeeded(streamID, into: &actions)
+        guard var stream = streams[streamID] else { return actions }
         precondition(byteCount >= 0 && byteCount <= stream.unconsumedByteCount,
                      "consumed more bytes than were delivered on the stream")
         stream.unconsumedByteCount -= byteCount
         stream.ungrantedByteCount += byteCount
         guard !stream.isRemotelyClosed, stream.ungrantedByteCount >= configuration.receiveWindowByteCount / 2 else {
             streams[streamID] = stream
-            return []
+            return actions
         }
-        var actions: [YamuxAction] = []
-        let flags: YamuxFrame.Flags = stream.isAwaitingAccept ? .ack : []
-        if stream.isAwaitingAccept {
-            stream.isAwaitingAccept = false
-            inboundBacklog -= 1
-        }
-        actions.append(.send(.windowUpdate(streamID: streamID, flags: flags, delta: UInt32(stream.ungrantedByteCount))))
+        actions.append(.send(.windowUpdate(streamID: streamID, delta: UInt32(stream.ungrantedByteCount))))
         stream.receiveWindow += stream.ungrantedByteCount
         stream.ungrantedByteCount = 0
         streams[streamID] = stream
