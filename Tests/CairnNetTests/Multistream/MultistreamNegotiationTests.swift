@@ -53,6 +53,22 @@ import Testing
         ])
     }
 
+    @Test func kuboDialPatternAsHandWrittenBytes() {
+        let input = MultistreamMessageTests.hex("""
+            13 2f6d756c746973747265616d2f312e302e30 0a
+            1d 2f6c69627032702f73696d756c74616e656f75732d636f6e6e656374 0a
+            07 2f6e6f697365 0a
+            """)
+        // ^ 19 "/multistream/1.0.0\n" | 29 "/libp2p/simultaneous-connect\n" | 7 "/noise\n", in one write
+        var listener = MultistreamListenerStateMachine(supportedProtocols: ["/noise"])
+        let expected = MultistreamMessageTests.hex("""
+            13 2f6d756c746973747265616d2f312e302e30 0a
+            03 6e61 0a
+            07 2f6e6f697365 0a
+            """)
+        #expect(listener.receive(input) == [.send(expected), .negotiated(protocol: "/noise", leftover: [])])
+    }
+
     @Test(arguments: [[1], [2], [3, 1], [7], [1000]])
     func listenerIsChunkingIndependent(chunkSizes: [Int]) {
         let input = Self.line("/multistream/1.0.0") + Self.line("/libp2p/simultaneous-connect")
