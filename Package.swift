@@ -6,6 +6,7 @@ import PackageDescription
 //   L0 CairnCrypto (keys, peer IDs, signatures)
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
 //   L2 CairnNet (libp2p protocols as sans-IO state machines: multistream-select, Noise, yamux)
+//   L3 CairnDHT (Kademlia), CairnExchange (Bitswap)
 //   L4 CairnNode (repository composition: add/cat/get/pin/gc) -> cairn (CLI), cairn-bench
 let package = Package(
     name: "Cairn",
@@ -45,6 +46,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "CairnDHT", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CairnExchange", dependencies: ["CairnCore", "CairnNet"]),
         .target(
             name: "CairnStore",
             dependencies: [
@@ -75,6 +78,8 @@ let package = Package(
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
         .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCore", "CairnCrypto", "CairnTestSupport"]),
         .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
+        .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnDHT", "CairnTestSupport"]),
+        .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnNet", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
