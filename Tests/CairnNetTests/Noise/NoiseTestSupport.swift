@@ -1,0 +1,22 @@
+import CairnCore
+
+/// Decodes a hex constant; the vectors are fixed, so a bad one is a test bug.
+func hex(_ text: String) -> [UInt8] {
+    guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
+    return bytes
+}
+
+/// SplitMix64: a tiny seeded generator so handshakes in tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
