@@ -20,3 +20,22 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// A generator that replays fixed bytes as little-endian `UInt64`s, so a state machine that draws
+/// its X25519 keys from a generator uses exactly the keys of a recorded transcript.
+struct FixedBytesGenerator: RandomNumberGenerator {
+    private var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        precondition(bytes.count % 8 == 0, "whole UInt64s only")
+        self.bytes = bytes
+    }
+
+    mutating func next() -> UInt64 {
+        precondition(bytes.count >= 8, "FixedBytesGenerator ran out of bytes")
+        var value: UInt64 = 0
+        for (index, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+        bytes.removeFirst(8)
+        return value
+    }
+}
