@@ -17,6 +17,8 @@ public enum NoiseError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonceExhausted
     /// A remote X25519 key is not usable (for example a low-order point giving an all-zero secret).
     case invalidRemoteKey(context: String)
+    /// A local X25519 private key passed to the handshake is not 32 bytes (a caller bug, reported rather than trapped).
+    case invalidLocalKey(byteCount: Int)
     /// The libp2p handshake payload protobuf is malformed or lacks a required field.
     case malformedPayload(reason: String)
     /// The payload's identity key does not decode, or is of a type Cairn cannot verify.
@@ -37,6 +39,7 @@ public enum NoiseError: Error, Equatable, Sendable, CustomStringConvertible {
         case .decryptionFailed(let context): "Noise decryption failed for \(context)"
         case .nonceExhausted: "Noise nonce exhausted; the session must be closed"
         case .invalidRemoteKey(let context): "unusable remote X25519 key in \(context)"
+        case .invalidLocalKey(let count): "local X25519 private key is \(count) bytes, expected 32"
         case .malformedPayload(let reason): "malformed Noise handshake payload: \(reason)"
         case .invalidIdentityKey(let error): "invalid identity key in Noise payload: \(error)"
         case .invalidIdentitySignature(let peer): "peer \(peer) did not sign its Noise static key correctly"

@@ -40,13 +40,16 @@ public struct NoiseHandshakeState: Sendable {
     public private(set) var messageIndex = 0
 
     /// Creates a handshake with this side's static and ephemeral X25519 private keys (32 bytes each).
-    /// - Throws: `.invalidRemoteKey` if a key is not 32 bytes (a programmer error in practice).
+    /// - Throws: `.invalidLocalKey` if a key is not 32 bytes (a programmer error in practice).
     public init(role: Role, prologue: [UInt8], staticPrivateKey: [UInt8], ephemeralPrivateKey: [UInt8]) throws(NoiseError) {
+        for key in [staticPrivateKey, ephemeralPrivateKey] where key.count != Self.publicKeyByteCount {
+            throw .invalidLocalKey(byteCount: key.count)
+        }
         do {
             self.staticKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: staticPrivateKey)
             self.ephemeralKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: ephemeralPrivateKey)
         } catch {
-            throw .invalidRemoteKey(context: "local X25519 private key must be 32 bytes")
+            throw .invalidLocalKey(byteCount: staticPrivateKey.count)
         }
         self.role = role
         self.symmetric = NoiseSymmetricState(protocolName: Array(Self.protocolName.utf8))
