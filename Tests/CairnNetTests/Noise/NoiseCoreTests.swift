@@ -5,10 +5,10 @@ import Testing
 struct NoiseCoreTests {
     private func makePair() throws -> (NoiseHandshakeState, NoiseHandshakeState) {
         let v = CacophonyXXVector.self
-        let initiator = try NoiseHandshakeState(role: .initiator, prologue: hex(v.prologue),
-                                                staticPrivateKey: hex(v.initiatorStatic), ephemeralPrivateKey: hex(v.initiatorEphemeral))
-        let responder = try NoiseHandshakeState(role: .responder, prologue: hex(v.prologue),
-                                                staticPrivateKey: hex(v.responderStatic), ephemeralPrivateKey: hex(v.responderEphemeral))
+        let initiator = try NoiseHandshakeState(role: .initiator, prologue: noiseHex(v.prologue),
+                                                staticPrivateKey: noiseHex(v.initiatorStatic), ephemeralPrivateKey: noiseHex(v.initiatorEphemeral))
+        let responder = try NoiseHandshakeState(role: .responder, prologue: noiseHex(v.prologue),
+                                                staticPrivateKey: noiseHex(v.responderStatic), ephemeralPrivateKey: noiseHex(v.responderEphemeral))
         return (initiator, responder)
     }
 
@@ -17,8 +17,8 @@ struct NoiseCoreTests {
         var (initiator, responder) = try makePair()
         let messages = CacophonyXXVector.messages
         for index in 0..<3 {
-            let payload = hex(messages[index].payload)
-            let expected = hex(messages[index].ciphertext)
+            let payload = noiseHex(messages[index].payload)
+            let expected = noiseHex(messages[index].ciphertext)
             if index % 2 == 0 {
                 #expect(try initiator.writeMessage(payload: payload) == expected, "message \(index)")
                 #expect(try responder.readMessage(expected) == payload)
@@ -28,16 +28,16 @@ struct NoiseCoreTests {
             }
         }
         #expect(initiator.isComplete && responder.isComplete)
-        #expect(initiator.handshakeHash == hex(CacophonyXXVector.handshakeHash))
-        #expect(responder.handshakeHash == hex(CacophonyXXVector.handshakeHash))
+        #expect(initiator.handshakeHash == noiseHex(CacophonyXXVector.handshakeHash))
+        #expect(responder.handshakeHash == noiseHex(CacophonyXXVector.handshakeHash))
         #expect(initiator.remoteStaticPublicKey == responder.localStaticPublicKey)
         #expect(responder.remoteStaticPublicKey == initiator.localStaticPublicKey)
 
         var (initiatorSend, initiatorReceive) = initiator.split()
         var (responderSend, responderReceive) = responder.split()
         for index in 3..<messages.count {
-            let payload = hex(messages[index].payload)
-            let expected = hex(messages[index].ciphertext)
+            let payload = noiseHex(messages[index].payload)
+            let expected = noiseHex(messages[index].ciphertext)
             if index % 2 == 0 {
                 #expect(try initiatorSend.encrypt(associatedData: [], plaintext: payload) == expected, "message \(index)")
                 #expect(try responderReceive.decrypt(associatedData: [], ciphertext: expected, context: "test") == payload)
@@ -52,8 +52,8 @@ struct NoiseCoreTests {
     func tampered(messageIndex: Int) throws {
         var (initiator, responder) = try makePair()
         let messages = CacophonyXXVector.messages
-        _ = try responder.readMessage(try initiator.writeMessage(payload: hex(messages[0].payload)))
-        var second = try responder.writeMessage(payload: hex(messages[1].payload))
+        _ = try responder.readMessage(try initiator.writeMessage(payload: noiseHex(messages[0].payload)))
+        var second = try responder.writeMessage(payload: noiseHex(messages[1].payload))
         if messageIndex == 1 {
             second[second.count - 1] ^= 0x80
             #expect(throws: NoiseError.decryptionFailed(context: "Noise handshake message 2 payload")) { try initiator.readMessage(second) }

@@ -22,8 +22,8 @@ struct NoiseHandshakeStateMachineTests {
     }
 
     private func handshake(seed: UInt64, initiatorKey: PrivateKey, responderKey: PrivateKey, expected: PeerID? = nil) throws -> Outcome {
-        var initiatorRandom = SplitMix64(seed: seed)
-        var responderRandom = SplitMix64(seed: seed &+ 1)
+        var initiatorRandom = NoiseSplitMix64(seed: seed)
+        var responderRandom = NoiseSplitMix64(seed: seed &+ 1)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: initiatorKey, expectedRemotePeerID: expected, using: &initiatorRandom)
         var responder = NoiseHandshakeStateMachine(role: .responder, identity: responderKey, using: &responderRandom)
         #expect(try responder.start() == nil)
@@ -76,7 +76,7 @@ struct NoiseHandshakeStateMachineTests {
     @Test("large writes split into 65,519-byte frames and survive drip-fed arbitrary chunking")
     func largeTransfer() throws {
         var outcome = try handshake(seed: 1, initiatorKey: .generateEd25519(), responderKey: .generateEd25519())
-        var random = SplitMix64(seed: 99)
+        var random = NoiseSplitMix64(seed: 99)
         let plaintext = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         let wire = try outcome.initiator.encrypt(plaintext)
         #expect(wire.count == plaintext.count + 4 * (2 + 16))
@@ -109,7 +109,7 @@ struct NoiseHandshakeStateMachineTests {
     /// Drives an initiator state machine against a hand-built responder that sends `payload`.
     private func initiatorReceiving(payload: [UInt8], responderStatic: [UInt8] = [UInt8](repeating: 5, count: 32),
                                     expected: PeerID? = nil) throws -> NoiseHandshakeAction {
-        var random = SplitMix64(seed: 11)
+        var random = NoiseSplitMix64(seed: 11)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: .generateEd25519(), expectedRemotePeerID: expected, using: &random)
         var responder = try NoiseHandshakeState(role: .responder, prologue: [], staticPrivateKey: responderStatic,
                                                 ephemeralPrivateKey: [UInt8](repeating: 6, count: 32))
@@ -121,11 +121,11 @@ struct NoiseHandshakeStateMachineTests {
 
     @Test("an RSA identity (kubo's default) with a valid signature is accepted")
     func rsaIdentity() throws {
-        let payload = NoiseHandshakePayload(identityKey: hex(NoiseRSAIdentityVector.identityKey),
-                                            identitySignature: hex(NoiseRSAIdentityVector.signature),
+        let payload = NoiseHandshakePayload(identityKey: noiseHex(NoiseRSAIdentityVector.identityKey),
+                                            identitySignature: noiseHex(NoiseRSAIdentityVector.signature),
                                             extensions: NoiseExtensions(streamMuxers: ["/yamux/1.0.0", "/mplex/6.7.0"]))
         let expected = try PeerID(NoiseRSAIdentityVector.peerID)
-        let action = try initiatorReceiving(payload: payload.protobufBytes, responderStatic: hex(NoiseRSAIdentityVector.staticPrivateKey),
+        let action = try initiatorReceiving(payload: payload.protobufBytes, responderStatic: noiseHex(NoiseRSAIdentityVector.staticPrivateKey),
                                             expected: expected)
         guard case .sendAndComplete(_, let session) = action else { Issue.record("expected completion"); return }
         #expect(session.remotePeerID == expected)
@@ -141,7 +141,7 @@ struct NoiseHandshakeStateMachineTests {
         #expect(throws: NoiseError.invalidIdentitySignature(peer: identity.peerID)) {
             try initiatorReceiving(payload: payload.protobufBytes)
         }
-        let rsa = NoiseHandshakePayload(identityKey: hex(NoiseRSAIdentityVector.identityKey), identitySignature: hex(NoiseRSAIdentityVector.signature))
+        let rsa = NoiseHandshakePayload(identityKey: noiseHex(NoiseRSAIdentityVector.identityKey), identitySignature: noiseHex(NoiseRSAIdentityVector.signature))
         #expect(throws: NoiseError.invalidIdentitySignature(peer: try PeerID(NoiseRSAIdentityVector.peerID))) {
             try initiatorReceiving(payload: rsa.protobufBytes)
         }
@@ -156,7 +156,7 @@ struct NoiseHandshakeStateMachineTests {
 
     @Test("a secp256k1 identity is a typed unsupported-key error")
     func secp256k1Identity() throws {
-        let key: [UInt8] = hex("08021221037777e994e452c21604f91de093ce415f5432f701dd8cd1a7a6fea0e630bfca99")
+        let key: [UInt8] = noiseHex("08021221037777e994e452c21604f91de093ce415f5432f701dd8cd1a7a6fea0e630bfca99")
         let payload = NoiseHandshakePayload(identityKey: key, identitySignature: [1, 2, 3])
         #expect(throws: NoiseError.invalidIdentityKey(.unsupportedKeyType(.secp256k1, operation: "signature verification"))) {
             try initiatorReceiving(payload: payload.protobufBytes)
@@ -167,8 +167,8 @@ struct NoiseHandshakeStateMachineTests {
     func tamperedHandshake() throws {
         let alice = PrivateKey.generateEd25519()
         let bob = PrivateKey.generateEd25519()
-        var initiatorRandom = SplitMix64(seed: 5)
-        var responderRandom = SplitMix64(seed: 6)
+        var initiatorRandom = NoiseSplitMix64(seed: 5)
+        var responderRandom = NoiseSplitMix64(seed: 6)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: alice, using: &initiatorRandom)
         var responder = NoiseHandshakeStateMachine(role: .responder, identity: bob, using: &responderRandom)
         let firstFrame = try initiator.start()
@@ -184,7 +184,7 @@ struct NoiseHandshakeStateMachineTests {
     @Test("truncated handshake messages are typed errors, never a crash")
     func truncatedHandshake() throws {
         let bob = PrivateKey.generateEd25519()
-        var initiatorRandom = SplitMix64(seed: 9)
+        var initiatorRandom = NoiseSplitMix64(seed: 9)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: .generateEd25519(), using: &initiatorRandom)
         let firstFrame = try initiator.start()
         let first = try body(try #require(firstFrame))

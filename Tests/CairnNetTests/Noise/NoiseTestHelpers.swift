@@ -1,13 +1,13 @@
 import CairnCore
 
 /// Decodes a hex constant; the vectors are fixed, so a bad one is a test bug.
-func hex(_ text: String) -> [UInt8] {
+func noiseHex(_ text: String) -> [UInt8] {
     guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
     return bytes
 }
 
-/// SplitMix64: a tiny seeded generator so handshakes in tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// NoiseSplitMix64: a tiny seeded generator so handshakes in tests are reproducible.
+struct NoiseSplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -23,7 +23,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// A generator that replays fixed bytes as little-endian `UInt64`s, so a state machine that draws
 /// its X25519 keys from a generator uses exactly the keys of a recorded transcript.
-struct FixedBytesGenerator: RandomNumberGenerator {
+struct NoiseFixedBytesGenerator: RandomNumberGenerator {
     private var bytes: [UInt8]
 
     init(_ bytes: [UInt8]) {
@@ -32,7 +32,7 @@ struct FixedBytesGenerator: RandomNumberGenerator {
     }
 
     mutating func next() -> UInt64 {
-        precondition(bytes.count >= 8, "FixedBytesGenerator ran out of bytes")
+        precondition(bytes.count >= 8, "NoiseFixedBytesGenerator ran out of bytes")
         var value: UInt64 = 0
         for (index, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
         bytes.removeFirst(8)
