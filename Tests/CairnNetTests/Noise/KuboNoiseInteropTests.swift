@@ -1,8 +1,6 @@
+// Linux only: the socket glue below uses Glibc's spellings (the interop harness runs on Linux).
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CairnCore
 import CairnCrypto
 import Foundation
@@ -191,3 +189,4 @@ struct KuboNoiseInteropTests {
         #expect(proposals.last == "/noise\n")
     }
 }
+#endif
