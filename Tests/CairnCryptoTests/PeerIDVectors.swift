@@ -1,0 +1,35 @@
+import CairnCore
+
+/// Key vectors from libp2p/specs `peer-ids/peer-ids.md` ("Test vectors"), plus peer IDs and
+/// signatures computed once with Python's `cryptography` package (see `docs/specs/peer-id.md`).
+enum PeerIDVectors {
+    static let ed25519PublicKey = "080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e"
+    static let ed25519PrivateKey = "080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e148ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e"
+    static let ed25519PeerID = "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"
+    static let ed25519PeerCID = "bafzaajaiaejcahwr5d5ofrfbis4l5d6uwr57hu5tjodrypfm6yaq6dsc2r2pzyt6"
+
+    static let secp256k1PublicKey = "08021221037777e994e452c21604f91de093ce415f5432f701dd8cd1a7a6fea0e630bfca99"
+    static let secp256k1PeerID = "16Uiu2HAmLhLvBoYaoZfaMUKuibM6ac163GwKY74c5kiSLg5KvLpY"
+
+    static let ecdsaPublicKey = "0803125b3059301306072a8648ce3d020106082a8648ce3d03010703420004de3d300fa36ae0e8f5d530899d83abab44abf3161f162a4bc901d8e6ecda020e8b6d5f8da30525e71d6851510c098e5c47c646a597fb4dcec034e9f77c409e62"
+    static let ecdsaPeerID = "QmVMT29id3TUASyfZZ6k9hmNyc2nYabCo4uMSpDw4zrgDk"
+
+    /// The spec's 4096-bit RSA public key (`Type = 0` is written: `08 00`).
+    static let rsaPublicKey = "080012a60430820222300d06092a864886f70d01010105000382020f003082020a0282020100e1beab071d08200bde24eef00d049449b07770ff9910257b2d7d5dda242ce8f0e2f12e1af4b32d9efd2c090f66b0f29986dbb645dae9880089704a94e5066d594162ae6ee8892e6ec70701db0a6c445c04778eb3de1293aa1a23c3825b85c6620a2bc3f82f9b0c309bc0ab3aeb1873282bebd3da03c33e76c21e9beb172fd44c9e43be32e2c99827033cf8d0f0c606f4579326c930eb4e854395ad941256542c793902185153c474bed109d6ff5141ebf9cd256cf58893a37f83729f97e7cb435ec679d2e33901d27bb35aa0d7e20561da08885ef0abbf8e2fb48d6a5487047a9ecb1ad41fa7ed84f6e3e8ecd5d98b3982d2a901b4454991766da295ab78822add5612a2df83bcee814cf50973e80d7ef38111b1bd87da2ae92438a2c8cbcc70b31ee319939a3b9c761dbc13b5c086d6b64bf7ae7dacc14622375d92a8ff9af7eb962162bbddebf90acb32adb5e4e4029f1c96019949ecfbfeffd7ac1e3fbcc6b6168c34be3d5a2e5999fcbb39bba7adbca78eab09b9bc39f7fa4b93411f4cc175e70c0a083e96bfaefb04a9580b4753c1738a6a760ae1afd851a1a4bdad231cf56e9284d832483df215a46c1c21bdf0c6cfe951c18f1ee4078c79c13d63edb6e14feaeffabc90ad317e4875fe648101b0864097e998f0ca3025ef9638cd2b0caecd3770ab54a1d9c6ca959b0f5dcbc90caeefc4135baca6fd475224269bbe1b0203010001"
+    static let rsaPeerID = "QmaeANgBs1DTSxWSrPPtobgQuxW8XTfsS4ydbK4rCHzqxG"
+
+    /// The message every signature vector signs: "cairn libp2p signature vector".
+    static let message = "636169726e206c6962703270207369676e617475726520766563746f72"
+    /// PKCS#1 v1.5 SHA-256 signature of `message` by the spec's RSA private key.
+    static let rsaSignature = "6d24f55f86d8a6eccde2029803b119deed5a0d7964646db5b3f26801cc2537b5f2a61b338d9ba416f79dc684cf7ba344b0694fb35fbe3f2c125d96b3daeb1d729221543a7eacc2f18ea0ba209e0d572016571c5ddeb1ccad2bfdebd8e422998e8d06a0cb95e13df93105c5b05cb4085dcaab154ffb64bfe32fcb60b051915b78c6f9971642bc4fe5d3426d75a22d59b89d419e68f4bb3b714e1044b5994816a75647bdd7f65bbb17c98cfb8f057fddcba7edd400c2e01ccaad9708ae824263033a475a8c250600c64c6fbf1d05c97ce765e772de26ecd65515e45e9753fce405ace9a112a40787c024eca637af78b6c7bd66129fce6bcf8e3ea4cda60f3757403f330239da229fa57ca48645d547187ac0a384ae8881d34801afaa515ddbbc63081a9e805d5277e3e85eef2f301d6ecf5d0f8d90e2cd13974f50f28e8e52e90ea836244660bccb6e45548014e0950dcd00380756a47387fa8babf6916b3f978854dcd8ca5d5edefb545cb1106453ef541ffcad374606daeae993dffa3e5db35b7ab6cc116ec9d17b91b4225b0faef3657d20c465b94472f851fd069677f77bbdaffa3e8d9c07966e63a399e57129ca4d849bb01c81db03fcefb64fa88862781728fb9f08bf1ec04806d097ee517e19ffbfc97d0ffdd6db95c39abfc4a8d188dae695b2032438d6cba3eb15ed4c1e85e2d0e68bba3b3c749cb5ddec1fec4293e9"
+    /// DER ECDSA (SHA-256) signature of `message` by the spec's ECDSA private key.
+    static let ecdsaSignature = "3045022100a6164d37fec2557ffb79e99b9bea95519476d74e5d86cd6768a0dc92f7d1f9cc0220293a38846cf6fb870e4934933691066d00fb21e854e368d14547566bbe17c8fb"
+    /// Ed25519 signature of `message` by the spec's Ed25519 private key (Ed25519 is deterministic).
+    static let ed25519Signature = "18859bafaeac4e13c75d5118db0201db28ac78b84bbe156a43127840a5b962e3c0d21fb8085a57ed7196b7621fc061d7822c650e00c2e3c5f11c4616ac80df09"
+}
+
+/// Decodes a hex constant from the vectors; the vectors are fixed, so a bad one is a test bug.
+func hex(_ text: String) -> [UInt8] {
+    guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
+    return bytes
+}

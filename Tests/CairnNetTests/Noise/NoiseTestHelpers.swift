@@ -1,0 +1,41 @@
+import CairnCore
+
+/// Decodes a hex constant; the vectors are fixed, so a bad one is a test bug.
+func noiseHex(_ text: String) -> [UInt8] {
+    guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
+    return bytes
+}
+
+/// NoiseSplitMix64: a tiny seeded generator so handshakes in tests are reproducible.
+struct NoiseSplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A generator that replays fixed bytes as little-endian `UInt64`s, so a state machine that draws
+/// its X25519 keys from a generator uses exactly the keys of a recorded transcript.
+struct NoiseFixedBytesGenerator: RandomNumberGenerator {
+    private var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        precondition(bytes.count % 8 == 0, "whole UInt64s only")
+        self.bytes = bytes
+    }
+
+    mutating func next() -> UInt64 {
+        precondition(bytes.count >= 8, "NoiseFixedBytesGenerator ran out of bytes")
+        var value: UInt64 = 0
+        for (index, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+        bytes.removeFirst(8)
+        return value
+    }
+}
