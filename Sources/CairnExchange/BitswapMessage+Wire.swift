@@ -29,27 +29,32 @@ extension BitswapMessage {
         }
         self.init()
         var reader = ProtobufReader(bytes)
-        do {
-            while !reader.isAtEnd {
-                let (field, wireType) = try reader.readKey()
-                switch field {
-                case 1...4:
+        while !reader.isAtEnd {
+            let (field, wireType) = try Self.wire { () throws(ProtobufWireError) in try reader.readKey() }
+            switch field {
+            case 1...4:
+                let range = try Self.wire { () throws(ProtobufWireError) in
                     try ProtobufReader.expect(wireType, ProtobufReader.lengthDelimited, field: field)
-                    let range = try reader.readLengthDelimited(field: field)
-                    try decodeField(field, ProtobufReader(bytes, range: range), configuration: configuration)
-                case 5:
-                    try ProtobufReader.expect(wireType, ProtobufReader.varint, field: field)
-                    pendingBytes = try reader.readInt32(field: field)
-                default:
-                    try reader.skip(field: field, wireType: wireType)
+                    return try reader.readLengthDelimited(field: field)
                 }
+                try decodeField(field, ProtobufReader(bytes, range: range), configuration: configuration)
+            case 5:
+                pendingBytes = try Self.wire { () throws(ProtobufWireError) in
+                    try ProtobufReader.expect(wireType, ProtobufReader.varint, field: field)
+                    return try reader.readInt32(field: field)
+                }
+            default:
+                try Self.wire { () throws(ProtobufWireError) in try reader.skip(field: field, wireType: wireType) }
             }
-        } catch let error as ProtobufWireError {
-            throw .malformedProtobuf(message: "Message", error)
-        } catch let error as BitswapError {
-            throw error
+        }
+    }
+
+    /// Runs a protobuf read of the top-level `Message`, mapping its failure to `.malformedProtobuf`.
+    private static func wire<T>(_ read: () throws(ProtobufWireError) -> T) throws(BitswapError) -> T {
+        do {
+            return try read()
         } catch {
-            throw .malformedProtobuf(message: "Message", .truncated(what: "\(error)"))
+            throw .malformedProtobuf(message: "Message", error)
         }
     }
 

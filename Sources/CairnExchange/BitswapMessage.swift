@@ -40,6 +40,22 @@ public struct BitswapMessage: Sendable, Equatable {
         self.pendingBytes = pendingBytes
     }
 
+    /// Every block the message carries, hashed and wrapped as CairnCore blocks: the Bitswap 1.0.0 `blocks`
+    /// (CIDv0, sha2-256 of the bytes) then the `payload` blocks.
+    ///
+    /// The blocks are correctly hashed by construction; whether each was wanted is the caller's check.
+    /// - Throws: `.unverifiableBlock` when a payload prefix names a hash function not supported here.
+    public func receivedBlocks() throws(BitswapError) -> [Block] {
+        var result: [Block] = []
+        result.reserveCapacity(blocks.count + payload.count)
+        for data in blocks {
+            let cid = try BlockPrefix.cidV0.cid(forData: data)
+            result.append(Block(hashed: data, cid: cid))
+        }
+        for block in payload { result.append(try block.verifiedBlock()) }
+        return result
+    }
+
     /// A wantlist update: the whole list (`full`) or a delta of additions and cancels.
     public struct Wantlist: Sendable, Equatable {
         /// The entries, in the order they were sent.

@@ -16,6 +16,17 @@ public struct BlockPrefix: Sendable, Equatable, Hashable {
     /// The digest length in bytes (at most `Multihash.maximumDigestByteCount`).
     public var digestByteCount: Int
 
+    /// The prefix of every CIDv0 (`00 70 12 20`), which is also what Bitswap 1.0.0 `blocks` imply.
+    public static let cidV0 = BlockPrefix(version: .v0, codec: .dagPB, hashFunction: .sha2_256, digestByteCount: 32)
+
+    /// Creates a prefix from trusted parts (a version 0 prefix must be dag-pb, sha2-256, 32 bytes).
+    init(version: CID.Version, codec: Multicodec, hashFunction: Multihash.Function, digestByteCount: Int) {
+        self.version = version
+        self.codec = codec
+        self.hashFunction = hashFunction
+        self.digestByteCount = digestByteCount
+    }
+
     /// The prefix of `cid`.
     public init(_ cid: CID) {
         self.version = cid.version

@@ -1,5 +1,6 @@
 import CairnCore
 import CairnNet
+import CairnTestSupport
 import Testing
 
 @testable import CairnExchange
@@ -190,6 +191,39 @@ import Testing
         #expect(throws: BitswapError.messageTooLarge(byteCount: 301, limit: 300)) {
             try BitswapMessage(decoding: Array(repeating: 0, count: 301), configuration: small)
         }
+    }
+
+    @Test func receivedBlocksCoverBitswap100AndPayload() throws {
+        // Bitswap 1.0.0 `blocks` carry bare bytes whose CID is the CIDv0 of their sha2-256.
+        let message = BitswapMessage(blocks: [V.helloData], payload: [.init(prefix: BlockPrefix(V.helloRawCID), data: V.helloData)])
+        let blocks = try BitswapMessage(decoding: message.encoded()).receivedBlocks()
+        #expect(blocks.map(\.cid) == [V.helloV0CID, V.helloRawCID])
+        #expect(blocks.allSatisfy { $0.data == V.helloData })
+    }
+
+    @Test(arguments: UInt64(0)..<100)
+    func randomMessagesRoundTrip(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        func cid() -> CID { V.syntheticCID(Int.random(in: 0..<1_000_000, using: &rng)) }
+        let entries = (0..<Int.random(in: 0...5, using: &rng)).map { _ in
+            BitswapMessage.WantlistEntry(
+                cid: Bool.random(using: &rng) ? cid() : V.helloV0CID, priority: Int32.random(in: .min ... .max, using: &rng),
+                cancel: Bool.random(using: &rng), wantType: Bool.random(using: &rng) ? .have : .block,
+                sendDontHave: Bool.random(using: &rng))
+        }
+        let message = BitswapMessage(
+            wantlist: Bool.random(using: &rng) ? .init(entries: entries, full: Bool.random(using: &rng)) : nil,
+            blocks: (0..<Int.random(in: 0...2, using: &rng)).map { _ in rng.bytes(Int.random(in: 0...64, using: &rng)) },
+            payload: (0..<Int.random(in: 0...2, using: &rng)).map { _ in
+                .init(prefix: BlockPrefix(cid()), data: rng.bytes(Int.random(in: 0...64, using: &rng)))
+            },
+            blockPresences: (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+                .init(cid: cid(), type: Bool.random(using: &rng) ? .have : .dontHave)
+            },
+            pendingBytes: Int32.random(in: .min ... .max, using: &rng))
+        #expect(try BitswapMessage(decoding: message.encoded()) == message)
+        var decoder = BitswapFrameDecoder()
+        #expect(try decoder.receive(message.framed()) == [message])
     }
 
     @Test func defaultLimitsAreKubos() {
