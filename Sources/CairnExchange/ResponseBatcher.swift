@@ -21,6 +21,15 @@ public struct ResponseBatcher: Sendable, Equatable {
 
         /// Creates an empty batch.
         public init() {}
+
+        /// The message to send for this batch, shaped like kubo's responses (with an empty `wantlist` field).
+        ///
+        /// - Parameter load: returns a stored block, or nil when it vanished since the decision (it is then left
+        ///   out; the peer's want stays unanswered, as it would with kubo).
+        public func message(loading load: (CID) -> Block?) -> BitswapMessage {
+            BitswapMessage(wantlist: .init(), payload: blocks.compactMap { load($0).map(BitswapMessage.PayloadBlock.init) },
+                           blockPresences: presences)
+        }
     }
 
     /// Creates a batcher using `configuration`'s target size and per-message counts.

@@ -136,6 +136,19 @@ import Testing
         #expect(batcher.batches(for: []).isEmpty)
     }
 
+    @Test func wantHaveForHelloWorldGetsKubosExactResponse() throws {
+        // The same exchange kubo 0.22 answered: a want-have for the 12-byte raw block comes back as the block.
+        var ledger = PeerLedger()
+        let hello = try Block(cid: V.helloRawCID, data: V.helloData)
+        let actions = try ledger.receive(.init(entries: [Entry(cid: hello.cid, priority: .max, wantType: .have)]),
+                                         have: { $0 == hello.cid ? hello.data.count : nil })
+        let batches = ResponseBatcher().batches(for: actions)
+        #expect(batches.count == 1)
+        let message = try #require(batches.first).message(loading: { $0 == hello.cid ? hello : nil })
+        #expect(message.encoded() == BitswapMessageTests.kuboSmallBlockPayload)
+        #expect(ResponseBatcher.Batch().message(loading: { _ in nil }).encoded() == [0x0a, 0x00])
+    }
+
     @Test func batchedMessagesRespectTheReceiveLimit() throws {
         // Build real messages from batches of maximal blocks and check each decodes under the default limits.
         let data = Array(repeating: UInt8(7), count: 2 << 20)
