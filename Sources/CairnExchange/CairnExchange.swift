@@ -1,2 +1,0 @@
-/// Bitswap 1.2.0 block exchange for Cairn.
-public enum CairnExchangeModule {}
