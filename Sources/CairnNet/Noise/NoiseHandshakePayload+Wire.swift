@@ -3,7 +3,7 @@ import CairnCrypto
 extension NoiseHandshakePayload {
     /// The proto2 encoding: fields in number order, extensions only when present.
     public var protobufBytes: [UInt8] {
-        var writer = ProtobufWriter()
+        var writer = CairnCrypto.ProtobufWriter()
         writer.appendBytes(field: 1, identityKey)
         writer.appendBytes(field: 2, identitySignature)
         if let extensions {
@@ -20,7 +20,7 @@ extension NoiseHandshakePayload {
         var identitySignature: [UInt8]?
         var extensions: NoiseExtensions?
         do {
-            var reader = ProtobufReader(protobufBytes, context: "NoiseHandshakePayload")
+            var reader = CairnCrypto.ProtobufReader(protobufBytes, context: "NoiseHandshakePayload")
             while let (number, value) = try reader.nextField() {
                 switch (number, value) {
                 case (1, .bytes(let bytes)):
@@ -52,7 +52,7 @@ extension NoiseHandshakePayload {
 extension NoiseExtensions {
     /// The proto2 encoding.
     public var protobufBytes: [UInt8] {
-        var writer = ProtobufWriter()
+        var writer = CairnCrypto.ProtobufWriter()
         for hash in webtransportCertificateHashes { writer.appendBytes(field: 1, hash) }
         for muxer in streamMuxers { writer.appendBytes(field: 2, Array(muxer.utf8)) }
         return writer.bytes
@@ -64,7 +64,7 @@ extension NoiseExtensions {
         var hashes: [[UInt8]] = []
         var muxers: [String] = []
         do {
-            var reader = ProtobufReader(protobufBytes, context: "NoiseExtensions")
+            var reader = CairnCrypto.ProtobufReader(protobufBytes, context: "NoiseExtensions")
             while let (number, value) = try reader.nextField() {
                 switch (number, value) {
                 case (1, .bytes(let bytes)):
