@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// Deterministic test inputs shared by the unit, CLI and interop suites.
@@ -84,5 +85,21 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         var out = [UInt8](repeating: 0, count: count)
         fill(&out)
         return out
+    }
+}
+
+extension TestData {
+    /// Bytes from a hex test vector; spaces, newlines and `#` comments (to the end of a line) are
+    /// ignored, so vectors can be laid out field by field with their meaning beside them.
+    /// A malformed vector is a bug in the test, so it stops the test run.
+    public static func hex(_ text: String) -> [UInt8] {
+        let digits = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+            .joined()
+            .filter { !$0.isWhitespace }
+        guard let bytes = try? Base16.decode(String(digits)) else {
+            preconditionFailure("malformed hex test vector: \(text)")
+        }
+        return bytes
     }
 }

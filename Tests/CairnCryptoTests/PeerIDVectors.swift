@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 
 /// Key vectors from libp2p/specs `peer-ids/peer-ids.md` ("Test vectors"), plus peer IDs and
@@ -30,6 +31,5 @@ enum PeerIDVectors {
 
 /// Decodes a hex constant from the vectors; the vectors are fixed, so a bad one is a test bug.
 func hex(_ text: String) -> [UInt8] {
-    guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
-    return bytes
+    TestData.hex(text)
 }

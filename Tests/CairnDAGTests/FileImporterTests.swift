@@ -1,3 +1,4 @@
+import CairnTestSupport
 import Foundation
 import Synchronization
 import CairnCore
@@ -20,17 +21,17 @@ import Testing
                v1: "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"),
         Vector(name: "hello world", bytes: { Array("hello world".utf8) }, v0: "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD",
                v1: "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"),
-        Vector(name: "pat 262144", bytes: { TestData.pattern(262_144) }, v0: "QmeqfRyS3vkku7n6krqC3DgGMex3x2sCpSeKMDmrG13QQq",
+        Vector(name: "pat 262144", bytes: { TestData.pattern(count: 262_144) }, v0: "QmeqfRyS3vkku7n6krqC3DgGMex3x2sCpSeKMDmrG13QQq",
                v1: "bafkreibruh455iawsviqslif5c7uurdcfdemh22mtnytyzvnzn75kpejxy"),
-        Vector(name: "pat 262145", bytes: { TestData.pattern(262_145) }, v0: "QmUSjGawaz4ptvREcMKSMJneWCa5j8dAz2wSAAvHtW2rnB",
+        Vector(name: "pat 262145", bytes: { TestData.pattern(count: 262_145) }, v0: "QmUSjGawaz4ptvREcMKSMJneWCa5j8dAz2wSAAvHtW2rnB",
                v1: "bafybeiexg2oqkfnj56l7fcmawswqbijt5shq4b5rg6a546uwpkqqzwjioi"),
-        Vector(name: "pat 1000000", bytes: { TestData.pattern(1_000_000) }, v0: "QmVUbzigHKQR2y8wSt2KwZp92AC9Utfms5nEUHwttK4Yq9",
+        Vector(name: "pat 1000000", bytes: { TestData.pattern(count: 1_000_000) }, v0: "QmVUbzigHKQR2y8wSt2KwZp92AC9Utfms5nEUHwttK4Yq9",
                v1: "bafybeibx62obrkybp46hx3ivh53q4rnptgkunpgtwiib5lfelfgt2ekihm"),
         Vector(name: "zeros 1048576", bytes: { [UInt8](repeating: 0, count: 1_048_576) }, v0: "QmVkbauSDEaMP4Tkq6Epm9uW75mWm136n81YH8fGtfwdHU",
                v1: "bafybeiggzq4ryi7hscq5hzvzcnk4urnxt3asp37dhgvnjilf7exskximla"),
-        Vector(name: "pat 174 chunks", bytes: { TestData.pattern(174 * 262_144) }, v0: "QmXCym15aFeWjAWyPFaAgwVmkuKB7EBsV77Skt54KmxChF",
+        Vector(name: "pat 174 chunks", bytes: { TestData.pattern(count: 174 * 262_144) }, v0: "QmXCym15aFeWjAWyPFaAgwVmkuKB7EBsV77Skt54KmxChF",
                v1: "bafybeihpe5snhzneq7xs53nivmsopto5lrogo3wjynauqylqeym5a3irbm"),
-        Vector(name: "pat 174 chunks + 1", bytes: { TestData.pattern(174 * 262_144 + 1) }, v0: "QmTedsTekQQkgACJXb1sPZSW8bLdS9LPMrT7L4YdjNRd4n",
+        Vector(name: "pat 174 chunks + 1", bytes: { TestData.pattern(count: 174 * 262_144 + 1) }, v0: "QmTedsTekQQkgACJXb1sPZSW8bLdS9LPMrT7L4YdjNRd4n",
                v1: "bafybeib4y7ghw2rq7bracc4xwtxrbzo7cfvagdpte2tmrkgwl6dyard3cm"),
     ]
 
@@ -63,21 +64,21 @@ import Testing
 
     @Test func workedExampleRootBlock() async throws {
         let store = TestBlockStore()
-        let r = try await FileImporter().importBytes(TestData.pattern(262_145), into: store)
+        let r = try await FileImporter().importBytes(TestData.pattern(count: 262_145), into: store)
         let root = try #require(store.bytes(r.cid))
         let node = try PBNode(decoding: root)
         #expect(node.encoded() == root)
         #expect(node.links.count == 2)
         #expect(node.links.map(\.tsize) == [262_158, 9])
         #expect(node.links.map(\.name) == ["", ""])
-        #expect(TestData.hexString(Array(root.suffix(14))) == "0a0c0802188180102080801020" + "01")
-        #expect(TestData.hexString(Array(root.prefix(4))) == "122a0a22")
+        #expect(Base16.encode(Array(root.suffix(14))) == "0a0c0802188180102080801020" + "01")
+        #expect(Base16.encode(Array(root.prefix(4))) == "122a0a22")
         #expect(r.tsize == UInt64(root.count) + 262_158 + 9)
         #expect(store.count == 3)
     }
 
     @Test func fileOnDiskMatchesMemory() async throws {
-        let bytes = TestData.pattern(700_001)
+        let bytes = TestData.pattern(count: 700_001)
         let path = "/tmp/cairn-dag-test-\(UInt64.random(in: 0...UInt64.max))"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func streamInputMatchesPositional() async throws {
-        let bytes = TestData.pattern(5 * 262_144 + 3)
+        let bytes = TestData.pattern(count: 5 * 262_144 + 3)
         let path = "/tmp/cairn-dag-stream-\(UInt64.random(in: 0...UInt64.max))"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -101,7 +102,7 @@ import Testing
 
     @Test func smallChunksAndNarrowNodes() async throws {
         let options = FileImporter.Options(chunker: try Chunker(byteCount: 256), linksPerNode: 3)
-        let bytes = TestData.pattern(256 * 10 + 7)
+        let bytes = TestData.pattern(count: 256 * 10 + 7)
         let store = TestBlockStore()
         let r = try await FileImporter(options: options).importBytes(bytes, into: store)
         #expect(r.fileSize == UInt64(bytes.count))
@@ -112,7 +113,7 @@ import Testing
 
     @Test func progressReportsAllBytes() async throws {
         let done = Mutex<UInt64>(0)
-        let bytes = TestData.pattern(3 * 262_144 + 5)
+        let bytes = TestData.pattern(count: 3 * 262_144 + 5)
         _ = try await FileImporter().importFile(from: MemoryChunkInput(bytes), into: TestBlockStore()) { n in
             done.withLock { $0 = n }
         }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct PBNodeTests {
     static func sampleBlock() async throws -> [UInt8] {
         let store = TestBlockStore()
-        let r = try await FileImporter().importBytes(TestData.pattern(262_145), into: store)
+        let r = try await FileImporter().importBytes(TestData.pattern(count: 262_145), into: store)
         return try #require(store.bytes(r.cid))
     }
 
@@ -14,8 +14,8 @@ import Testing
         let cid = try CID("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
         let node = PBNode(links: [PBLink(cid: cid, name: "", tsize: 20)], data: [0x08, 0x01])
         let bytes = node.encoded()
-        #expect(TestData.hexString(Array(bytes.prefix(4))) == "12280a22")
-        #expect(TestData.hexString(Array(bytes.suffix(8))) == "120018140a020801")
+        #expect(Base16.encode(Array(bytes.prefix(4))) == "12280a22")
+        #expect(Base16.encode(Array(bytes.suffix(8))) == "120018140a020801")
         #expect(try PBNode(decoding: bytes) == node)
         #expect(try PBNode(decoding: []) == PBNode(data: nil))
     }
@@ -81,7 +81,7 @@ import Testing
 @Suite struct UnixFSDataTests {
     @Test func fileLayoutUnpackedBlocksizes() throws {
         let data = UnixFSData(type: .file, fileSize: 262_145, blockSizes: [262_144, 1])
-        #expect(TestData.hexString(data.encoded()) == "0802188180102080801020" + "01")
+        #expect(Base16.encode(data.encoded()) == "0802188180102080801020" + "01")
         #expect(try UnixFSData(decoding: data.encoded()) == data)
     }
 
@@ -93,7 +93,7 @@ import Testing
     @Test func directoryAndShardLayout() throws {
         #expect(UnixFSData(type: .directory).encoded() == [0x08, 0x01])
         let shard = UnixFSData(type: .hamtShard, data: [0x01, 0x80], hashType: 0x22, fanout: 256)
-        #expect(TestData.hexString(shard.encoded()) == "0805120201802822308002")
+        #expect(Base16.encode(shard.encoded()) == "0805120201802822308002")
         #expect(try UnixFSData(decoding: shard.encoded()) == shard)
     }
 

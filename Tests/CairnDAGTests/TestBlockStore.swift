@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 import Synchronization
 @testable import CairnDAG
@@ -30,36 +31,6 @@ final class TestBlockStore: BlockSink, BlockSource {
     var writeCount: Int { writes.withLock { $0 } }
 }
 
-/// Deterministic test inputs.
-enum TestData {
-    /// "pat": byte i is i % 251.
-    static func pattern(_ count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { buffer in
-            var v: UInt8 = 0
-            for i in 0..<count {
-                buffer[i] = v
-                v = v == 250 ? 0 : v + 1
-            }
-        }
-        return out
-    }
-
-    static func hex(_ text: String) -> [UInt8] {
-        let chars = Array(text.utf8).filter { $0 != UInt8(ascii: " ") }
-        var out: [UInt8] = []
-        var i = 0
-        while i + 1 < chars.count {
-            out.append(UInt8(String(decoding: chars[i...i + 1], as: UTF8.self), radix: 16) ?? 0)
-            i += 2
-        }
-        return out
-    }
-
-    static func hexString(_ bytes: [UInt8]) -> String {
-        bytes.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
-    }
-}
 
 extension FileImporter {
     /// Imports in-memory bytes.

@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: [CID.Version.v0, .v1])
     func randomAccessMultiLevel(_ version: CID.Version) async throws {
-        let bytes = TestData.pattern(40_000)
+        let bytes = TestData.pattern(count: 40_000)
         let store = TestBlockStore()
         let options = FileImporter.Options(chunker: try Chunker(byteCount: 100), cidVersion: version, linksPerNode: 5)
         let r = try await FileImporter(options: options).importBytes(bytes, into: store)  // 400 leaves, depth 4
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func largeDefaultFileRanges() async throws {
-        let bytes = TestData.pattern(3 * 262_144 + 17)
+        let bytes = TestData.pattern(count: 3 * 262_144 + 17)
         let store = TestBlockStore()
         let r = try await FileImporter().importBytes(bytes, into: store)
         let reader = UnixFSReader(source: store)
@@ -96,7 +96,7 @@ import Testing
 
     @Test func linksAndWalker() async throws {
         let store = TestBlockStore()
-        let r = try await FileImporter(options: .init(cidVersion: .v1)).importBytes(TestData.pattern(3 * 262_144), into: store)
+        let r = try await FileImporter(options: .init(cidVersion: .v1)).importBytes(TestData.pattern(count: 3 * 262_144), into: store)
         let root = try await store.block(r.cid)
         let children = try links(of: root)
         #expect(children.count == 3)

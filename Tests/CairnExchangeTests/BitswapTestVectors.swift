@@ -1,19 +1,11 @@
+import CairnTestSupport
 import CairnCore
 
 /// Shared values for the Bitswap tests.
 enum BitswapTestVectors {
     /// Parses hex with spaces, newlines and `#` comments to the end of a line.
     static func hex(_ text: String) -> [UInt8] {
-        let digits = text.split(separator: "\n").map { line in line.split(separator: "#", maxSplits: 1).first ?? "" }
-            .joined().filter { $0.isHexDigit }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            bytes.append(UInt8(digits[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return bytes
+        TestData.hex(text)
     }
 
     /// sha2-256 of the empty string.

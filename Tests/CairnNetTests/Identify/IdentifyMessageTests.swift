@@ -7,16 +7,7 @@ import Testing
 /// Identify byte vectors (fields commented), merging of split messages, limits and arbitrary input.
 @Suite struct IdentifyMessageTests {
     static func hex(_ text: String) -> [UInt8] {
-        let digits = text.split(separator: "\n").map { line in line.split(separator: "#", maxSplits: 1).first ?? "" }
-            .joined().filter { $0.isHexDigit }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            bytes.append(UInt8(digits[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return bytes
+        TestData.hex(text)
     }
 
     static func address(_ text: String) -> Multiaddr {

@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 import Testing
 
@@ -6,8 +7,7 @@ import Testing
 /// Exact bytes and validation of single multistream messages.
 @Suite struct MultistreamMessageTests {
     static func hex(_ string: String) -> [UInt8] {
-        let digits = Array(string.filter { !$0.isWhitespace })
-        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16) ?? 0 }
+        TestData.hex(string)
     }
 
     @Test func notAvailableBytes() {

@@ -1,9 +1,9 @@
+import CairnTestSupport
 import CairnCore
 
 /// Decodes a hex constant; the vectors are fixed, so a bad one is a test bug.
 func noiseHex(_ text: String) -> [UInt8] {
-    guard let bytes = try? Base16.decode(text) else { preconditionFailure("bad hex vector") }
-    return bytes
+    TestData.hex(text)
 }
 
 /// NoiseSplitMix64: a tiny seeded generator so handshakes in tests are reproducible.

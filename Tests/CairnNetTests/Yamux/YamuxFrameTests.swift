@@ -1,3 +1,4 @@
+import CairnTestSupport
 import Testing
 
 @testable import CairnNet
@@ -5,8 +6,7 @@ import Testing
 /// Hand-written frame vectors (fields commented) and strict header validation.
 @Suite struct YamuxFrameTests {
     static func hex(_ string: String) -> [UInt8] {
-        let digits = Array(string.filter { !$0.isWhitespace })
-        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16) ?? 0 }
+        TestData.hex(string)
     }
 
     //                         ver type flags streamID  length    payload
