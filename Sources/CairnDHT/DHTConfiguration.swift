@@ -3,6 +3,13 @@
 ///
 /// Every limit bounds something a remote peer can make us hold; a peer over a limit gets a `DHTError`.
 public struct DHTConfiguration: Sendable, Equatable {
+    /// The WAN DHT's protocol ID, the one the public Amino DHT and kubo use.
+    public static let wanProtocolID = "/ipfs/kad/1.0.0"
+    /// Kubo's LAN DHT protocol ID, which keeps loopback and private addresses (used for local interop).
+    public static let lanProtocolID = "/ipfs/lan/kad/1.0.0"
+
+    /// The multistream protocol ID the DHT is served and dialled on (`wanProtocolID` by default).
+    public var protocolID: String
     /// The largest message accepted or sent, in bytes (4 MiB): go-libp2p-kad-dht's `msgio` reader limit,
     /// so anything larger could not come from a well-behaved kubo peer.
     public var maximumMessageByteCount: Int
@@ -32,9 +39,12 @@ public struct DHTConfiguration: Sendable, Equatable {
     public var maximumProviderKeyCount: Int
     /// The longest provider key accepted, in bytes (80, as go-libp2p-kad-dht checks for ADD_PROVIDER).
     public var maximumProviderKeyByteCount: Int
+    /// The most value records (PUT_VALUE) the server keeps for others; further new keys are refused.
+    public var maximumStoredRecordCount: Int
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
+        protocolID: String = DHTConfiguration.wanProtocolID,
         maximumMessageByteCount: Int = 4 * 1024 * 1024,
         maximumPeersPerMessage: Int = 256,
         maximumAddressesPerPeer: Int = 64,
@@ -46,10 +56,12 @@ public struct DHTConfiguration: Sendable, Equatable {
         providerAddressLifetime: Duration = .seconds(24 * 3600),
         maximumProvidersPerKey: Int = 100,
         maximumProviderKeyCount: Int = 100_000,
-        maximumProviderKeyByteCount: Int = 80
+        maximumProviderKeyByteCount: Int = 80,
+        maximumStoredRecordCount: Int = 10_000
     ) {
         precondition(bucketSize > 0 && lookupConcurrency > 0 && maximumQueriesPerLookup > 0, "DHT parameters must be positive")
         precondition(maximumLookupCandidateCount >= bucketSize, "a lookup must be able to hold k candidates")
+        self.protocolID = protocolID
         self.maximumMessageByteCount = maximumMessageByteCount
         self.maximumPeersPerMessage = maximumPeersPerMessage
         self.maximumAddressesPerPeer = maximumAddressesPerPeer
@@ -62,6 +74,7 @@ public struct DHTConfiguration: Sendable, Equatable {
         self.maximumProvidersPerKey = maximumProvidersPerKey
         self.maximumProviderKeyCount = maximumProviderKeyCount
         self.maximumProviderKeyByteCount = maximumProviderKeyByteCount
+        self.maximumStoredRecordCount = maximumStoredRecordCount
     }
 
     /// The defaults: kubo-compatible k = 20, α = 3, 4 MiB messages, 48 h provider records.

@@ -36,6 +36,10 @@ public enum DHTError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedPublicKey(reason: String)
     /// A `/pk/` record's key suffix is not the peer ID derived from its value.
     case publicKeyDoesNotMatchPeerID
+    /// A request is not acceptable for its type (missing key or record, key and record key differ, …).
+    case invalidRequest(type: DHTMessage.MessageType, reason: String)
+    /// The server's record store is full, so a new record cannot be kept.
+    case recordStoreFull(limit: Int)
     /// A routing-table snapshot has a format version this code does not read.
     case unsupportedSnapshotVersion(Int)
 
@@ -59,6 +63,8 @@ public enum DHTError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedRecordNamespace(let namespace): "dht: records in namespace \(namespace) are not accepted"
         case .malformedPublicKey(let reason): "dht: malformed public key record: \(reason)"
         case .publicKeyDoesNotMatchPeerID: "dht: the public key does not hash to the peer ID in the record key"
+        case .invalidRequest(let type, let reason): "dht: invalid \(type) request: \(reason)"
+        case .recordStoreFull(let limit): "dht: the record store already holds \(limit) records"
         case .unsupportedSnapshotVersion(let version): "dht: routing-table snapshot version \(version) is not supported"
         }
     }

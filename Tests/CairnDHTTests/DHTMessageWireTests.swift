@@ -146,14 +146,21 @@ import Testing
     }
 
     /// Every prefix of a valid message either decodes or throws a `DHTError`; none traps.
-    @Test func everyTruncationIsHandled() throws {
-        var rng = SeededRandom(seed: 99)
+    @Test(arguments: UInt64(90)..<100)
+    func everyTruncationIsHandled(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
         let bytes = Self.randomMessage(using: &rng).encoded()
-        var failures = 0
         for cut in 0..<bytes.count {
-            do { _ = try DHTMessage(decoding: Array(bytes[..<cut])) } catch { failures += 1 }
+            do {
+                _ = try DHTMessage(decoding: Array(bytes[..<cut]))
+            } catch {
+                #expect(error.description.hasPrefix("dht:"))
+            }
+            var decoder = DHTFrameDecoder()
+            let framed = DHTMessage(type: .ping).framed() + Array(bytes[..<cut])
+            decoder.append(framed)
+            #expect(try decoder.nextMessage() == DHTMessage(type: .ping))
         }
-        #expect(failures > 0)
     }
 
     /// Arbitrary bytes and single-byte corruptions of valid messages never trap.

@@ -136,6 +136,17 @@ import Testing
         expectEqual(lookup.handle(.failure(peers[0])), [])
     }
 
+    /// A small candidate cap evicts the farthest unqueried candidates and the lookup still ends correctly.
+    @Test func candidateCapIsRespected() {
+        let network = SimulatedNetwork(count: 120, seed: 8)
+        let configuration = DHTConfiguration(maximumLookupCandidateCount: 25)
+        var lookup = LookupStateMachine(target: KademliaKey(hashing: [4]), configuration: configuration)
+        var rng = SeededRandom(seed: 8)
+        var inFlight = 0
+        let result = Self.run(&lookup, network: network, seeds: Array(network.peers.prefix(40)), rng: &rng, maximumInFlightSeen: &inFlight)
+        #expect(result == network.trueClosest(to: lookup.target, excluding: []))
+    }
+
     /// A lookup with no seeds finishes at once with nothing.
     @Test func noSeeds() {
         var lookup = LookupStateMachine(target: KademliaKey(hashing: [1]))
