@@ -109,7 +109,8 @@ public struct RoutingTable: Sendable, Equatable {
     }
 
     /// Reports the result of the check asked for by `.checkOldest(peer)`: a peer that responded is kept
-    /// (and marked seen at `now`); one that failed is removed and the waiting candidate takes its place.
+    /// (and marked seen at `now`); one that failed (or left the table meanwhile) is removed and the waiting
+    /// candidate takes its place.
     /// - Returns: the candidate that was added, if any.
     @discardableResult
     public mutating func oldestCheckCompleted(_ peer: DHTPeerID, responded: Bool, now: Date) -> DHTPeerID? {
@@ -117,10 +118,7 @@ public struct RoutingTable: Sendable, Equatable {
             return nil
         }
         pending[index] = nil
-        if responded {
-            touch(peer, now: now)
-            return nil
-        }
+        if responded && touch(peer, now: now) { return nil }
         remove(peer)
         guard buckets[index].count < bucketSize else { return nil }
         buckets[index].append(replacement.candidate)

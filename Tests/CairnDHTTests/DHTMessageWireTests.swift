@@ -57,6 +57,22 @@ import Testing
         #expect(message.encoded() == bytes)
     }
 
+    /// An ADD_PROVIDER announcement: key = the content multihash (not the CID), our entry in providerPeers.
+    @Test func addProviderRequestVector() throws {
+        let content = Multihash.sha256(Array("hello".utf8))
+        let address = try Multiaddr("/ip4/127.0.0.1/tcp/4001")
+        let bytes = DHTTestPeers.hex("""
+            08 02                      # type ADD_PROVIDER
+            12 22 1220 \(Base16.encode(content.digest))   # key: sha2-256 multihash, 34 bytes
+            4a 32                      # field 9 providerPeers, 50 bytes:
+              0a 26 \(Self.specPeerIDHex)   # Peer.id (the sender)
+              12 08 04 7f000001 06 0fa1     # Peer.addrs: /ip4/127.0.0.1/tcp/4001
+            """)
+        let message = DHTMessage.addProvider(content, provider: DHTPeer(id: Self.specPeer, addresses: [address]))
+        #expect(message.encoded() == bytes)
+        #expect(try DHTMessage(decoding: bytes) == message)
+    }
+
     /// Absent fields decode as proto3 defaults; the empty message is a PUT_VALUE with nothing set.
     @Test func emptyMessageIsAllDefaults() throws {
         #expect(try DHTMessage(decoding: []) == DHTMessage(type: .putValue))

@@ -66,6 +66,16 @@ import Testing
         }
     }
 
+    /// Arbitrary bytes never trap the public-key parser.
+    @Test func arbitraryBytesNeverTrap() {
+        var rng = SeededRandom(seed: 12)
+        for _ in 0..<2000 {
+            var bytes = rng.bytes(Int.random(in: 0..<48, using: &rng))
+            if !bytes.isEmpty && Bool.random(using: &rng) { bytes[0] = 0x08 }
+            _ = try? RecordValidator.peerIDBytes(fromPublicKey: bytes)
+        }
+    }
+
     /// Every truncation of a valid key is rejected without trapping.
     @Test func truncationsNeverTrap() {
         for cut in 0..<Self.ed25519PublicKey.count {

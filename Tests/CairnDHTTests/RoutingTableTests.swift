@@ -76,6 +76,12 @@ import Testing
         expectEqual(table.remove(c), true)
         expectEqual(table.remove(c), false)
         #expect(!table.contains(c))
+        // A checked peer that left the table meanwhile makes room for the candidate even if it "responded".
+        expectEqual(table.insert(a, now: t0 + 9), .added)
+        expectEqual(table.insert(d, now: t0 + 10), .checkOldest(b))
+        expectEqual(table.remove(b), true)
+        expectEqual(table.oldestCheckCompleted(b, responded: true, now: t0 + 11), d)
+        #expect(table.bucket(0).map(\.peer) == [a, d])
     }
 
     /// A snapshot survives JSON encoding and restores the same table.
