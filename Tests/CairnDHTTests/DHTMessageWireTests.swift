@@ -123,7 +123,7 @@ import Testing
     @Test func undecodableAddressesAreDropped() throws {
         let good = try Multiaddr("/ip4/10.0.0.1/tcp/4001")
         var peer = DHTTestPeers.hex("0a 26 \(Self.specPeerIDHex)")
-        peer += [0x12, 0x03, 0xcc, 0x03, 0x00]  // code 0x1cc (quic-v1 is 0x01cc): unknown to CairnCore
+        peer += [0x12, 0x03, 0xcc, 0x03, 0x00]  // quic-v1 (0x1cc) followed by protocol code 0, unknown
         peer += [0x12, UInt8(good.bytes.count)] + good.bytes
         peer += [0x12, 0x02, 0x04, 0x01]  // truncated ip4
         let bytes: [UInt8] = [0x4a, UInt8(peer.count)] + peer
