@@ -117,7 +117,6 @@ public struct LookupStateMachine: Sendable {
         var actions: [Action] = []
         var counted = 0
         var unfinishedInTop = false
-        let budgetLeft = { (lookup: LookupStateMachine) in lookup.queryCount < lookup.configuration.maximumQueriesPerLookup }
         for index in candidates.indices where counted < configuration.bucketSize {
             switch candidates[index].state {
             case .failed:
@@ -127,13 +126,13 @@ public struct LookupStateMachine: Sendable {
             case .waiting:
                 unfinishedInTop = true
             case .notQueried:
-                if inFlightCount < configuration.lookupConcurrency && budgetLeft(self) {
+                if inFlightCount < configuration.lookupConcurrency && hasQueryBudget {
                     candidates[index].state = .waiting
                     inFlightCount += 1
                     queryCount += 1
                     actions.append(.sendQuery(candidates[index].peer))
                     unfinishedInTop = true
-                } else if budgetLeft(self) {
+                } else if hasQueryBudget {
                     unfinishedInTop = true
                 }
             }
@@ -145,6 +144,8 @@ public struct LookupStateMachine: Sendable {
         }
         return actions
     }
+
+    private var hasQueryBudget: Bool { queryCount < configuration.maximumQueriesPerLookup }
 
     private func closestResponded() -> [DHTPeerID] {
         Array(candidates.lazy.filter { $0.state == .responded }.prefix(configuration.bucketSize).map(\.peer))
