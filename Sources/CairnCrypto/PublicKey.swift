@@ -1,3 +1,4 @@
+import CairnCore
 import Crypto
 import _CryptoExtras
 
@@ -135,10 +136,10 @@ enum KeyProtobuf {
 
     /// Reads both required fields, rejecting unknown, duplicate and missing ones.
     static func decode(_ bytes: [UInt8], context: String) throws(CryptoError) -> (type: UInt64, data: [UInt8]) {
-        var reader = ProtobufReader(bytes, context: context)
+        var reader = ProtobufReader.libp2pStrict(bytes)
         var type: UInt64?
         var data: [UInt8]?
-        while let (number, value) = try reader.nextField() {
+        while let (number, value) = try reader.nextField(context: context) {
             switch (number, value) {
             case (1, .varint(let v)):
                 guard type == nil else { throw .malformedProtobuf(context: context, reason: "duplicate Type field") }

@@ -68,21 +68,21 @@ final class LeafSlots: @unchecked Sendable {
     /// `slotStart + headerRoom`, returning the start and length of the whole leaf block.
     static func frameLeaf(slotStart: UnsafeMutableRawPointer, dataByteCount count: Int) -> (UnsafeMutableRawPointer, Int) {
         let n = UInt64(count)
-        let lenBytes = ProtobufWire.varintByteCount(n)
+        let lenBytes = ProtobufWriter.varintByteCount(n)
         // UnixFS Data = 08 02 | 12 <n> <chunk> | 18 <n>
         let unixfsLength = 2 + 1 + lenBytes + count + 1 + lenBytes
-        let header = 1 + ProtobufWire.varintByteCount(UInt64(unixfsLength)) + 2 + 1 + lenBytes
+        let header = 1 + ProtobufWriter.varintByteCount(UInt64(unixfsLength)) + 2 + 1 + lenBytes
         let start = slotStart + (headerRoom - header)
         let headerBuffer = UnsafeMutableRawBufferPointer(start: start, count: header)
         var i = 0
         headerBuffer[i] = 0x0a; i += 1
-        i += ProtobufWire.storeVarint(UInt64(unixfsLength), in: headerBuffer, at: i)
+        i += ProtobufWriter.storeVarint(UInt64(unixfsLength), in: headerBuffer, at: i)
         headerBuffer[i] = 0x08; headerBuffer[i + 1] = 0x02; headerBuffer[i + 2] = 0x12; i += 3
-        i += ProtobufWire.storeVarint(n, in: headerBuffer, at: i)
+        i += ProtobufWriter.storeVarint(n, in: headerBuffer, at: i)
         precondition(i == header)
         let trailer = UnsafeMutableRawBufferPointer(start: slotStart + headerRoom + count, count: trailerRoom)
         trailer[0] = 0x18
-        let t = 1 + ProtobufWire.storeVarint(n, in: trailer, at: 1)
+        let t = 1 + ProtobufWriter.storeVarint(n, in: trailer, at: 1)
         return (start, header + count + t)
     }
 }

@@ -6,7 +6,7 @@ extension PBNode {
         var out: [UInt8] = []
         out.reserveCapacity(links.count * 48 + (data?.count ?? 0) + 8)
         for link in links { PBNode.appendLink(link, to: &out) }
-        if let data { ProtobufWire.appendBytes(field: 1, data, to: &out) }
+        if let data { ProtobufWriter.appendBytes(field: 1, data, to: &out) }
         return out
     }
 
@@ -14,16 +14,16 @@ extension PBNode {
     static func appendLink(_ link: PBLink, to out: inout [UInt8]) {
         let cidBytes = link.cid.bytes
         let nameCount = link.name.utf8.count
-        var bodyCount = 1 + ProtobufWire.varintByteCount(UInt64(cidBytes.count)) + cidBytes.count
-        bodyCount += 1 + ProtobufWire.varintByteCount(UInt64(nameCount)) + nameCount
-        if let tsize = link.tsize { bodyCount += 1 + ProtobufWire.varintByteCount(tsize) }
+        var bodyCount = 1 + ProtobufWriter.varintByteCount(UInt64(cidBytes.count)) + cidBytes.count
+        bodyCount += 1 + ProtobufWriter.varintByteCount(UInt64(nameCount)) + nameCount
+        if let tsize = link.tsize { bodyCount += 1 + ProtobufWriter.varintByteCount(tsize) }
         out.append(0x12)
-        ProtobufWire.appendVarint(UInt64(bodyCount), to: &out)
-        ProtobufWire.appendBytes(field: 1, cidBytes, to: &out)
-        ProtobufWire.appendBytes(field: 2, link.name.utf8, to: &out)
+        ProtobufWriter.appendVarint(UInt64(bodyCount), to: &out)
+        ProtobufWriter.appendBytes(field: 1, cidBytes, to: &out)
+        ProtobufWriter.appendBytes(field: 2, link.name.utf8, to: &out)
         if let tsize = link.tsize {
             out.append(0x18)
-            ProtobufWire.appendVarint(tsize, to: &out)
+            ProtobufWriter.appendVarint(tsize, to: &out)
         }
     }
 
@@ -38,13 +38,13 @@ extension PBNode {
         guard bytes.count <= DAGLimits.maximumBlockByteCount else {
             throw .tooLarge(context: "dag-pb block", byteCount: bytes.count, limit: DAGLimits.maximumBlockByteCount)
         }
-        var reader = ProtobufReader(bytes, context: "PBNode")
+        var reader = DAGWireReader(bytes, context: "PBNode")
         var links: [PBLink] = []
         var data: [UInt8]?
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readKey()
             guard field == 1 || field == 2 else { throw .unknownField(context: "PBNode", field: field) }
-            guard wireType == ProtobufWire.lengthDelimited else {
+            guard wireType == ProtobufReader.lengthDelimited else {
                 throw .wrongWireType(context: "PBNode", field: field, wireType: wireType)
             }
             if field == 1 {
@@ -64,7 +64,7 @@ extension PBNode {
 
     private static func decodeLink(_ bytes: [UInt8], range: Range<Int>, index: Int) throws(DAGError) -> PBLink {
         let context = "PBLink[\(index)]"
-        var reader = ProtobufReader(bytes, range: range, context: context)
+        var reader = DAGWireReader(bytes, range: range, context: context)
         var cid: CID?
         var name: String?
         var tsize: UInt64?
@@ -74,7 +74,7 @@ extension PBNode {
             case 1:
                 guard cid == nil else { throw .duplicateField(context: context, field: 1) }
                 guard name == nil, tsize == nil else { throw .fieldOrder(context: context, reason: "Hash after Name or Tsize") }
-                guard wireType == ProtobufWire.lengthDelimited else { throw .wrongWireType(context: context, field: 1, wireType: wireType) }
+                guard wireType == ProtobufReader.lengthDelimited else { throw .wrongWireType(context: context, field: 1, wireType: wireType) }
                 let r = try reader.readLengthDelimited("Hash")
                 do {
                     cid = try CID(bytes: Array(bytes[r]))
@@ -84,13 +84,13 @@ extension PBNode {
             case 2:
                 guard name == nil else { throw .duplicateField(context: context, field: 2) }
                 guard tsize == nil else { throw .fieldOrder(context: context, reason: "Name after Tsize") }
-                guard wireType == ProtobufWire.lengthDelimited else { throw .wrongWireType(context: context, field: 2, wireType: wireType) }
+                guard wireType == ProtobufReader.lengthDelimited else { throw .wrongWireType(context: context, field: 2, wireType: wireType) }
                 let r = try reader.readLengthDelimited("Name")
                 guard let s = String(validating: bytes[r], as: UTF8.self) else { throw .invalidName(context: context) }
                 name = s
             case 3:
                 guard tsize == nil else { throw .duplicateField(context: context, field: 3) }
-                guard wireType == ProtobufWire.varint else { throw .wrongWireType(context: context, field: 3, wireType: wireType) }
+                guard wireType == ProtobufReader.varint else { throw .wrongWireType(context: context, field: 3, wireType: wireType) }
                 tsize = try reader.readVarint("Tsize")
             default:
                 throw .unknownField(context: context, field: field)

@@ -1,39 +1,41 @@
+import CairnCore
+
 extension UnixFSData {
     /// Encodes the message in ascending field order (the layout kubo writes).
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity((data?.count ?? 0) + blockSizes.count * 4 + 16)
         out.append(0x08)
-        ProtobufWire.appendVarint(type.rawValue, to: &out)
-        if let data { ProtobufWire.appendBytes(field: 2, data, to: &out) }
+        ProtobufWriter.appendVarint(type.rawValue, to: &out)
+        if let data { ProtobufWriter.appendBytes(field: 2, data, to: &out) }
         if let fileSize {
             out.append(0x18)
-            ProtobufWire.appendVarint(fileSize, to: &out)
+            ProtobufWriter.appendVarint(fileSize, to: &out)
         }
         for size in blockSizes {
             out.append(0x20)
-            ProtobufWire.appendVarint(size, to: &out)
+            ProtobufWriter.appendVarint(size, to: &out)
         }
         if let hashType {
             out.append(0x28)
-            ProtobufWire.appendVarint(hashType, to: &out)
+            ProtobufWriter.appendVarint(hashType, to: &out)
         }
         if let fanout {
             out.append(0x30)
-            ProtobufWire.appendVarint(fanout, to: &out)
+            ProtobufWriter.appendVarint(fanout, to: &out)
         }
         if let mode {
             out.append(0x38)
-            ProtobufWire.appendVarint(UInt64(mode), to: &out)
+            ProtobufWriter.appendVarint(UInt64(mode), to: &out)
         }
         if let modificationTime {
             var body: [UInt8] = [0x08]
-            ProtobufWire.appendVarint(UInt64(bitPattern: modificationTime.seconds), to: &body)
+            ProtobufWriter.appendVarint(UInt64(bitPattern: modificationTime.seconds), to: &body)
             if let nanos = modificationTime.nanoseconds {
                 body.append(0x15)
                 withUnsafeBytes(of: nanos.littleEndian) { body.append(contentsOf: $0) }
             }
-            ProtobufWire.appendBytes(field: 8, body, to: &out)
+            ProtobufWriter.appendBytes(field: 8, body, to: &out)
         }
         return out
     }
@@ -44,7 +46,7 @@ extension UnixFSData {
     /// proto2 does, and rejects a missing or unknown `Type`, wrong wire types and truncation.
     /// - Throws: `DAGError`.
     public init(decoding bytes: [UInt8]) throws(DAGError) {
-        var reader = ProtobufReader(bytes, context: "UnixFS Data")
+        var reader = DAGWireReader(bytes, context: "UnixFS Data")
         var type: NodeType?
         var value = UnixFSData(type: .raw)
         while !reader.isAtEnd {
@@ -54,36 +56,36 @@ extension UnixFSData {
             }
             switch field {
             case 1:
-                try expect(ProtobufWire.varint)
+                try expect(ProtobufReader.varint)
                 let raw = try reader.readVarint("Type")
                 guard let t = NodeType(rawValue: raw) else { throw .invalidUnixFS(reason: "unknown Type \(raw)") }
                 type = t
             case 2:
-                try expect(ProtobufWire.lengthDelimited)
+                try expect(ProtobufReader.lengthDelimited)
                 value.data = Array(bytes[try reader.readLengthDelimited("Data")])
             case 3:
-                try expect(ProtobufWire.varint)
+                try expect(ProtobufReader.varint)
                 value.fileSize = try reader.readVarint("filesize")
             case 4:
-                if wireType == ProtobufWire.lengthDelimited {
+                if wireType == ProtobufReader.lengthDelimited {
                     let r = try reader.readLengthDelimited("blocksizes")
-                    var packed = ProtobufReader(bytes, range: r, context: "UnixFS blocksizes")
+                    var packed = DAGWireReader(bytes, range: r, context: "UnixFS blocksizes")
                     while !packed.isAtEnd { value.blockSizes.append(try packed.readVarint("blocksize")) }
                 } else {
-                    try expect(ProtobufWire.varint)
+                    try expect(ProtobufReader.varint)
                     value.blockSizes.append(try reader.readVarint("blocksize"))
                 }
             case 5:
-                try expect(ProtobufWire.varint)
+                try expect(ProtobufReader.varint)
                 value.hashType = try reader.readVarint("hashType")
             case 6:
-                try expect(ProtobufWire.varint)
+                try expect(ProtobufReader.varint)
                 value.fanout = try reader.readVarint("fanout")
             case 7:
-                try expect(ProtobufWire.varint)
+                try expect(ProtobufReader.varint)
                 value.mode = UInt32(truncatingIfNeeded: try reader.readVarint("mode"))
             case 8:
-                try expect(ProtobufWire.lengthDelimited)
+                try expect(ProtobufReader.lengthDelimited)
                 let r = try reader.readLengthDelimited("mtime")
                 value.modificationTime = try UnixFSData.decodeTime(bytes, range: r)
             default:
@@ -96,13 +98,13 @@ extension UnixFSData {
     }
 
     private static func decodeTime(_ bytes: [UInt8], range: Range<Int>) throws(DAGError) -> ModificationTime {
-        var reader = ProtobufReader(bytes, range: range, context: "UnixFS mtime")
+        var reader = DAGWireReader(bytes, range: range, context: "UnixFS mtime")
         var time = ModificationTime(seconds: 0)
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readKey()
-            if field == 1 && wireType == ProtobufWire.varint {
+            if field == 1 && wireType == ProtobufReader.varint {
                 time.seconds = Int64(bitPattern: try reader.readVarint("seconds"))
-            } else if field == 2 && wireType == ProtobufWire.fixed32 {
+            } else if field == 2 && wireType == ProtobufReader.fixed32 {
                 let r = reader.offset..<(reader.offset + 4)
                 try reader.skip(wireType: wireType, field: field)
                 var nanos: UInt32 = 0

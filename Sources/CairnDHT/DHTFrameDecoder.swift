@@ -1,3 +1,5 @@
+import CairnCore
+
 /// An incremental decoder of length-prefixed DHT messages: append bytes as they arrive (in chunks of any
 /// size, down to one byte) and pull out complete, validated messages.
 ///
@@ -53,7 +55,7 @@ public struct DHTFrameDecoder: Sendable {
     }
 
     private mutating func decodeLength() throws(DHTError) -> Int? {
-        var reader = ProtobufReader(buffer, range: readIndex..<buffer.count)
+        var reader = DHTWireReader(buffer, range: readIndex..<buffer.count)
         let value: UInt64
         do {
             value = try reader.readVarint("frame length")

@@ -50,20 +50,20 @@ public enum RecordValidator {
         }
         let (keyType, data) = try parsePublicKey(value)
         var canonical = ProtobufWriter()
-        canonical.writeVarintField(1, keyType)
-        canonical.writeBytesField(2, data)
+        canonical.appendVarint(field: 1, keyType)
+        canonical.appendBytes(field: 2, data)
         let encoding = canonical.bytes
         if encoding.count <= maximumInlineKeyByteCount {
             var writer = ProtobufWriter()
-            writer.writeVarint(0x00)
-            writer.writeVarint(UInt64(encoding.count))
+            writer.appendVarint(0x00)
+            writer.appendVarint(UInt64(encoding.count))
             return writer.bytes + encoding
         }
         return Multihash.sha256(encoding).bytes
     }
 
     private static func parsePublicKey(_ value: [UInt8]) throws(DHTError) -> (keyType: UInt64, data: [UInt8]) {
-        var reader = ProtobufReader(value, range: value.indices)
+        var reader = DHTWireReader(value, range: value.indices)
         var keyType: UInt64?
         var data: [UInt8]?
         do {
@@ -71,10 +71,10 @@ public enum RecordValidator {
                 let (fieldNumber, wireType) = try reader.readTag()
                 switch fieldNumber {
                 case 1:
-                    try ProtobufReader.expect(wireType, ProtobufReader.varintWireType, field: "PublicKey.Type")
+                    try DHTWireReader.expect(wireType, DHTWireReader.varintWireType, field: "PublicKey.Type")
                     keyType = try reader.readVarint("PublicKey.Type")
                 case 2:
-                    try ProtobufReader.expect(wireType, ProtobufReader.lengthDelimitedWireType, field: "PublicKey.Data")
+                    try DHTWireReader.expect(wireType, DHTWireReader.lengthDelimitedWireType, field: "PublicKey.Data")
                     data = Array(value[try reader.readLengthDelimited("PublicKey.Data", limit: value.count)])
                 default:
                     try reader.skipField(fieldNumber: fieldNumber, wireType: wireType)

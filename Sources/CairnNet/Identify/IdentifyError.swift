@@ -1,3 +1,5 @@
+import CairnCore
+
 /// Every way an identify exchange can fail.
 public enum IdentifyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The length-prefixed framing is broken, truncated or announces a message over the limit.

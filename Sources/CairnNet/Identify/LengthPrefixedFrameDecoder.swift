@@ -1,3 +1,5 @@
+import CairnCore
+
 /// An incremental splitter for uvarint length-prefixed frames (identify, bitswap, kad), fed bytes as they arrive.
 ///
 /// Layout of one frame: `uvarint(n) ‖ n bytes`. Bytes may arrive in any chunking, one at a time included.

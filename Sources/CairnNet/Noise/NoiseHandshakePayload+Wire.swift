@@ -1,9 +1,10 @@
+import CairnCore
 import CairnCrypto
 
 extension NoiseHandshakePayload {
     /// The proto2 encoding: fields in number order, extensions only when present.
     public var protobufBytes: [UInt8] {
-        var writer = CairnCrypto.ProtobufWriter()
+        var writer = ProtobufWriter()
         writer.appendBytes(field: 1, identityKey)
         writer.appendBytes(field: 2, identitySignature)
         if let extensions {
@@ -20,8 +21,8 @@ extension NoiseHandshakePayload {
         var identitySignature: [UInt8]?
         var extensions: NoiseExtensions?
         do {
-            var reader = CairnCrypto.ProtobufReader(protobufBytes, context: "NoiseHandshakePayload")
-            while let (number, value) = try reader.nextField() {
+            var reader = ProtobufReader.libp2pStrict(protobufBytes)
+            while let (number, value) = try reader.nextField(context: "NoiseHandshakePayload") {
                 switch (number, value) {
                 case (1, .bytes(let bytes)):
                     guard identityKey == nil else { throw NoiseError.malformedPayload(reason: "duplicate identity_key") }
@@ -52,7 +53,7 @@ extension NoiseHandshakePayload {
 extension NoiseExtensions {
     /// The proto2 encoding.
     public var protobufBytes: [UInt8] {
-        var writer = CairnCrypto.ProtobufWriter()
+        var writer = ProtobufWriter()
         for hash in webtransportCertificateHashes { writer.appendBytes(field: 1, hash) }
         for muxer in streamMuxers { writer.appendBytes(field: 2, Array(muxer.utf8)) }
         return writer.bytes
@@ -64,8 +65,8 @@ extension NoiseExtensions {
         var hashes: [[UInt8]] = []
         var muxers: [String] = []
         do {
-            var reader = CairnCrypto.ProtobufReader(protobufBytes, context: "NoiseExtensions")
-            while let (number, value) = try reader.nextField() {
+            var reader = ProtobufReader.libp2pStrict(protobufBytes)
+            while let (number, value) = try reader.nextField(context: "NoiseExtensions") {
                 switch (number, value) {
                 case (1, .bytes(let bytes)):
                     hashes.append(bytes)

@@ -1,12 +1,17 @@
 /// Why a protobuf message could not be parsed, independent of which message it was.
 ///
-/// The libp2p codecs (identify, bitswap) wrap this in their own error type together with the message name.
+/// Produced by the shared ``ProtobufReader``. The libp2p codecs (identify, bitswap) wrap it in their own
+/// error type together with the message name; the dag-pb/UnixFS, key, Noise and DHT codecs map it into
+/// their module's own error cases at the module boundary.
 public enum ProtobufWireError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The input ended inside `what` (a field key, a varint or a length-delimited value).
     case truncated(what: String)
-    /// A varint is longer than 10 bytes or overflows 64 bits.
+    /// A varint is too long or overflows: over 10 bytes or 64 bits for protobuf varints, over 9 bytes or
+    /// 63 bits under the multiformats rule (``ProtobufVarintRule/minimal``).
     case invalidVarint(what: String)
-    /// A field key names field number 0, which protobuf forbids.
+    /// A varint ends in a redundant zero group, which ``ProtobufVarintRule/minimal`` forbids.
+    case nonMinimalVarint(what: String)
+    /// A field key names field number 0 (or one above the reader's maximum), which protobuf forbids.
     case invalidFieldNumber(UInt64)
     /// A known field arrived with a wire type other than the one its declaration implies.
     case wrongWireType(field: UInt64, expected: UInt64, actual: UInt64)
@@ -20,6 +25,7 @@ public enum ProtobufWireError: Error, Equatable, Sendable, CustomStringConvertib
         switch self {
         case .truncated(let what): "protobuf: input ended inside \(what)"
         case .invalidVarint(let what): "protobuf: invalid varint in \(what)"
+        case .nonMinimalVarint(let what): "protobuf: varint in \(what) is not minimally encoded"
         case .invalidFieldNumber(let n): "protobuf: invalid field number \(n)"
         case .wrongWireType(let field, let expected, let actual):
             "protobuf: field \(field) has wire type \(actual), expected \(expected)"
