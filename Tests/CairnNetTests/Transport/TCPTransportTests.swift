@@ -1,0 +1,122 @@
+import CairnCore
+import CairnCrypto
+import Foundation
+import Testing
+@testable import CairnNet
+
+/// Two Cairn endpoints on 127.0.0.1: the full upgrade over real sockets, streams both ways, ping, errors.
+@Suite("TCP transport on loopback", .timeLimit(.minutes(2)))
+struct TCPTransportTests {
+    @Test("dial a listener on port 0: both sides see each other's peer ID and exchange MiB both ways intact")
+    func dialAndExchange() async throws {
+        let transport = TCPTransport()
+        let listenerKey = PrivateKey.generateEd25519()
+        let dialerKey = PrivateKey.generateEd25519()
+        let listener = try await transport.listen(on: transportLoopback, identity: listenerKey, handlers: TransportEcho.handlers)
+        #expect(listener.address.peerID == listenerKey.peerID.multihash)
+        #expect(listener.address.description.hasPrefix("/ip4/127.0.0.1/tcp/"))
+        #expect(!listener.address.description.hasPrefix("/ip4/127.0.0.1/tcp/0/"))
+
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: dialerKey, handlers: TransportEcho.handlers)
+        }
+        #expect(connection.remotePeerID == listenerKey.peerID)
+        let inbound = try await transportWithTimeout("inbound connection") {
+            var iterator = listener.connections.makeAsyncIterator()
+            guard let next = await iterator.next() else { throw TransportTestTimeout(what: "a connection") }
+            return next
+        }
+        #expect(inbound.remotePeerID == dialerKey.peerID)
+
+        // Dialer → listener: odd stream, 3 MiB echoed.
+        let outbound = try await transportWithTimeout("open stream") {
+            try await connection.openStream(protocols: ["/cairn/test/unknown/1.0.0", TransportEcho.protocolID])
+        }
+        #expect(outbound.protocolID == TransportEcho.protocolID)
+        #expect(outbound.streamID % 2 == 1)
+        let upload = transportPayload(count: 3 * 1024 * 1024 + 17, seed: 1)
+        let echoed = try await transportWithTimeout("echo from the listener") { try await TransportEcho.roundTrip(outbound, upload) }
+        #expect(echoed.count == upload.count)
+        #expect(echoed == upload)
+
+        // Listener → dialer: even stream, 2 MiB echoed, concurrently with a second dialer stream.
+        let download = transportPayload(count: 2 * 1024 * 1024 + 5, seed: 2)
+        async let reverse: [UInt8] = transportWithTimeout("echo from the dialer") {
+            let stream = try await inbound.openStream(protocols: [TransportEcho.protocolID])
+            #expect(stream.streamID % 2 == 0)
+            return try await TransportEcho.roundTrip(stream, download)
+        }
+        async let forward: [UInt8] = transportWithTimeout("second echo from the listener") {
+            let stream = try await connection.openStream(protocols: [TransportEcho.protocolID])
+            return try await TransportEcho.roundTrip(stream, upload)
+        }
+        let (reversed, forwarded) = try await (reverse, forward)
+        #expect(reversed == download)
+        #expect(forwarded == upload)
+
+        await connection.close()
+        await listener.close()
+        #expect(await connection.isClosed)
+    }
+
+    @Test("ping: 32-byte payloads are echoed on /ipfs/ping/1.0.0")
+    func ping() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519())
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        let stream = try await transportWithTimeout("ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
+        for round in 0..<3 {
+            let payload = transportPayload(count: 32, seed: UInt64(round))
+            try await stream.write(payload)
+            let echo = try await transportWithTimeout("pong") { try await stream.read(exactly: 32) }
+            #expect(echo == payload)
+        }
+        await stream.closeWrite()
+        await connection.close()
+        await listener.close()
+    }
+
+    @Test("a protocol the listener does not serve is refused with na")
+    func unknownProtocol() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519())
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        await #expect(throws: ConnectionError.multistream(.protocolsExhausted(proposed: ["/cairn/nothing/1.0.0"]))) {
+            try await transportWithTimeout("refusal") { try await connection.openStream(protocols: ["/cairn/nothing/1.0.0"]) }
+        }
+        // The connection is still usable afterwards.
+        let stream = try await transportWithTimeout("ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
+        #expect(stream.protocolID == PingService.protocolID)
+        await connection.close()
+        await listener.close()
+    }
+
+    @Test("dialling with the wrong expected peer ID fails with a typed Noise error")
+    func wrongPeerID() async throws {
+        let transport = TCPTransport()
+        let listenerKey = PrivateKey.generateEd25519()
+        let listener = try await transport.listen(on: transportLoopback, identity: listenerKey)
+        let impostor = PrivateKey.generateEd25519().peerID
+        let address = listener.address.removingPeerID.appending(.p2p(impostor.multihash))
+        await #expect(throws: ConnectionError.noise(.peerIDMismatch(expected: impostor, actual: listenerKey.peerID))) {
+            try await transportWithTimeout("failing dial") { try await transport.dial(address, identity: .generateEd25519()) }
+        }
+        await listener.close()
+    }
+
+    @Test("unsupported and unreachable addresses are typed errors")
+    func badAddresses() async throws {
+        let transport = TCPTransport()
+        let udp = try Multiaddr("/ip4/127.0.0.1/udp/4001")
+        await #expect(throws: ConnectionError.self) { try await transport.dial(udp, identity: .generateEd25519()) }
+        // Nothing listens on port 1 of the loopback interface.
+        let closed = try Multiaddr("/ip4/127.0.0.1/tcp/1")
+        await #expect(throws: ConnectionError.self) {
+            try await transportWithTimeout("refused dial") { try await transport.dial(closed, identity: .generateEd25519()) }
+        }
+    }
+}
