@@ -22,9 +22,9 @@ final class KuboPeerProcess: @unchecked Sendable {
         return FileManager.default.currentDirectoryPath + "/../shared/tools/kubo-peer"
     }
 
-    init(repo: String, port: UInt16) throws {
+    init(repo: String, port: UInt16, ed25519: Bool) throws {
         process.executableURL = URL(fileURLWithPath: Self.toolPath)
-        process.arguments = ["serve", "--repo", repo, "--port", String(port)]
+        process.arguments = ["serve", "--repo", repo, "--port", String(port)] + (ed25519 ? ["--ed25519"] : [])
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -81,15 +81,17 @@ final class KuboPeerProcess: @unchecked Sendable {
 @Suite("TCP transport against kubo", .serialized, .timeLimit(.minutes(3)),
        .enabled(if: ProcessInfo.processInfo.environment["CAIRN_KUBO_INTEROP"] == "1"))
 struct KuboTransportInteropTests {
-    static func withKubo(_ body: (KuboPeerProcess, PeerID, Multiaddr) async throws -> Void) async throws {
+    static func withKubo(ed25519: Bool, _ body: (KuboPeerProcess, PeerID, Multiaddr) async throws -> Void) async throws {
         let repo = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-kubo-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: repo) }
         let port = UInt16.random(in: 20_000...40_000)
-        let kubo = try KuboPeerProcess(repo: repo, port: port)
+        let kubo = try KuboPeerProcess(repo: repo, port: port, ed25519: ed25519)
         do {
             let ready = try await kubo.nextObject(seconds: 90)
             #expect(ready["event"] as? String == "ready")
             let peer = try PeerID(try #require(ready["peer_id"] as? String))
+            // kubo-peer's default identity is RSA (Qm…); --ed25519 gives 12D3KooW….
+            #expect(peer.description.hasPrefix(ed25519 ? "12D3KooW" : "Qm"))
             let address = try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/p2p/\(peer)")
             try await body(kubo, peer, address)
         } catch {
@@ -99,9 +101,10 @@ struct KuboTransportInteropTests {
         await kubo.stop()
     }
 
-    @Test("Cairn dials kubo: upgrade, kubo lists us as a peer, ping round trips, the connection stays up")
-    func dialKubo() async throws {
-        try await Self.withKubo { kubo, kuboPeer, address in
+    @Test("Cairn dials kubo: upgrade, kubo lists us as a peer, ping round trips, the connection stays up",
+          arguments: [false, true])
+    func dialKubo(ed25519: Bool) async throws {
+        try await Self.withKubo(ed25519: ed25519) { kubo, kuboPeer, address in
             let identity = PrivateKey.generateEd25519()
             let connection = try await transportWithTimeout("dial kubo") {
                 try await TCPTransport().dial(address, identity: identity)
@@ -127,9 +130,10 @@ struct KuboTransportInteropTests {
         }
     }
 
-    @Test("kubo dials a Cairn listener: connect succeeds, kubo's peer ID is authenticated, it stays connected")
-    func kuboDialsCairn() async throws {
-        try await Self.withKubo { kubo, kuboPeer, _ in
+    @Test("kubo dials a Cairn listener: connect succeeds, kubo's peer ID is authenticated, it stays connected",
+          arguments: [false, true])
+    func kuboDialsCairn(ed25519: Bool) async throws {
+        try await Self.withKubo(ed25519: ed25519) { kubo, kuboPeer, _ in
             let identity = PrivateKey.generateEd25519()
             let listener = try await TCPTransport().listen(on: transportLoopback, identity: identity)
             let reply = try await kubo.command(["cmd": "connect", "addr": listener.address.description])
