@@ -35,9 +35,11 @@ extension ConnectionDriver {
             return nil
         }
         if let reason = closedReason { throw reason }
-        guard state.reader == nil else { throw .concurrentOperation(streamID: id, operation: "read") }
+        guard state.reader?.isPending != true else { throw .concurrentOperation(streamID: id, operation: "read") }
+        let waiter = ConnectionWaiter<[UInt8]?>()
+        streams[id]?.reader = waiter
         do {
-            return try await withCheckedThrowingContinuation { streams[id]?.reader = $0 }
+            return try await waiter.wait()
         } catch {
             throw (error as? ConnectionError) ?? .connectionClosed(reason: "\(error)")
         }
@@ -61,11 +63,11 @@ extension ConnectionDriver {
             offset += result.acceptedByteCount
             guard offset < bytes.count else { return }
             if result.acceptedByteCount > 0 { continue }
-            guard streams[id]?.writer == nil else { throw .concurrentOperation(streamID: id, operation: "write") }
+            guard streams[id]?.writer?.isPending != true else { throw .concurrentOperation(streamID: id, operation: "write") }
+            let waiter = ConnectionWaiter<Void>()
+            streams[id]?.writer = waiter
             do {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    streams[id]?.writer = continuation
-                }
+                try await waiter.wait()
             } catch {
                 throw (error as? ConnectionError) ?? .connectionClosed(reason: "\(error)")
             }
@@ -83,8 +85,8 @@ extension ConnectionDriver {
     func reset(streamID id: UInt32) {
         perform(machine.reset(streamID: id))
         if var state = streams.removeValue(forKey: id) {
-            state.reader?.resume(throwing: ConnectionError.streamReset(streamID: id))
-            state.writer?.resume(throwing: ConnectionError.streamReset(streamID: id))
+            state.reader?.resume(.failure(ConnectionError.streamReset(streamID: id)))
+            state.writer?.resume(.failure(ConnectionError.streamReset(streamID: id)))
             state.reader = nil
             state.writer = nil
         }
@@ -93,7 +95,8 @@ extension ConnectionDriver {
     /// Forgets a stream both sides closed once its data was read.
     func releaseIfFinished(_ id: UInt32) {
         guard let state = streams[id], state.isLocallyClosed, state.isRemoteClosed || state.isReset,
-              state.leftover.isEmpty, state.chunks.isEmpty, state.reader == nil, state.writer == nil else { return }
+              state.leftover.isEmpty, state.chunks.isEmpty,
+              state.reader?.isPending != true, state.writer?.isPending != true else { return }
         streams.removeValue(forKey: id)
     }
 

@@ -19,8 +19,8 @@ actor ConnectionDriver {
         var isRemoteClosed = false
         var isLocallyClosed = false
         var isReset = false
-        var reader: CheckedContinuation<[UInt8]?, any Error>?
-        var writer: CheckedContinuation<Void, any Error>?
+        var reader: ConnectionWaiter<[UInt8]?>?
+        var writer: ConnectionWaiter<Void>?
     }
 
     let role: UpgradeStateMachine.Role
@@ -34,7 +34,7 @@ actor ConnectionDriver {
     var inboundTasks: [UInt32: Task<Void, Never>] = [:]
     var runTask: Task<Void, Never>?
     var upgradeTimer: Task<Void, Never>?
-    var upgradeWaiter: CheckedContinuation<PeerID, any Error>?
+    var upgradeWaiter: ConnectionWaiter<PeerID>?
     var upgradeResult: Result<PeerID, ConnectionError>?
     var closedReason: ConnectionError?
     var upgradeCallback: (@Sendable (LibP2PConnection) -> Void)?
@@ -93,8 +93,10 @@ actor ConnectionDriver {
     /// Waits until the upgrade finishes and returns the authenticated remote peer.
     func waitUntilUpgraded() async throws(ConnectionError) -> PeerID {
         if let upgradeResult { return try upgradeResult.get() }
+        let waiter = ConnectionWaiter<PeerID>()
+        upgradeWaiter = waiter
         do {
-            return try await withCheckedThrowingContinuation { upgradeWaiter = $0 }
+            return try await waiter.wait()
         } catch {
             throw (error as? ConnectionError) ?? .connectionClosed(reason: "\(error)")
         }
@@ -116,13 +118,13 @@ actor ConnectionDriver {
         closedReason = reason
         if upgradeResult == nil {
             upgradeResult = .failure(reason)
-            upgradeWaiter?.resume(throwing: reason)
+            upgradeWaiter?.resume(.failure(reason))
             upgradeWaiter = nil
         }
         upgradeTimer?.cancel()
         for (id, var state) in streams {
-            state.reader?.resume(throwing: reason)
-            state.writer?.resume(throwing: reason)
+            state.reader?.resume(.failure(reason))
+            state.writer?.resume(.failure(reason))
             state.reader = nil
             state.writer = nil
             streams[id] = state
@@ -167,7 +169,7 @@ actor ConnectionDriver {
         remotePeerID = peer
         upgradeTimer?.cancel()
         upgradeResult = .success(peer)
-        upgradeWaiter?.resume(returning: peer)
+        upgradeWaiter?.resume(.success(peer))
         upgradeWaiter = nil
         if let upgradeCallback {
             upgradeCallback(LibP2PConnection(driver: self, remotePeerID: peer, role: role))
@@ -184,7 +186,7 @@ actor ConnectionDriver {
         case .deliver(let id, let data):
             deliver(data, streamID: id)
         case .streamWritable(let id, _):
-            streams[id]?.writer?.resume()
+            streams[id]?.writer?.resume(.success(()))
             streams[id]?.writer = nil
         case .streamRemoteClosed(let id):
             streams[id]?.isRemoteClosed = true
@@ -217,9 +219,11 @@ actor ConnectionDriver {
         if let reader = state.reader, state.leftover.isEmpty, state.chunks.isEmpty {
             state.reader = nil
             streams[id] = state
-            perform(machine.consumed(streamID: id, byteCount: data.count))
-            reader.resume(returning: data)
-            return
+            // A reader cancelled meanwhile does not take the data; it stays buffered for the next read.
+            if reader.resume(.success(data)) {
+                perform(machine.consumed(streamID: id, byteCount: data.count))
+                return
+            }
         }
         state.chunks.append(data)
         streams[id] = state
@@ -229,14 +233,14 @@ actor ConnectionDriver {
         guard var state = streams[id], let reader = state.reader else { return }
         state.reader = nil
         streams[id] = state
-        reader.resume(returning: nil)
+        reader.resume(.success(nil))
     }
 
     private func markReset(_ id: UInt32) {
         guard var state = streams[id] else { return }
         state.isReset = true
-        state.reader?.resume(throwing: ConnectionError.streamReset(streamID: id))
-        state.writer?.resume(throwing: ConnectionError.streamReset(streamID: id))
+        state.reader?.resume(.failure(ConnectionError.streamReset(streamID: id)))
+        state.writer?.resume(.failure(ConnectionError.streamReset(streamID: id)))
         state.reader = nil
         state.writer = nil
         streams[id] = state

@@ -22,6 +22,8 @@ public enum ConnectionError: Error, Equatable, Sendable, CustomStringConvertible
     case notUpgraded
     /// The peer reset the stream (RST), or the stream was reset locally.
     case streamReset(streamID: UInt32)
+    /// The waiting task was cancelled.
+    case cancelled
     /// A second `operation` (read or write) was started on a stream while one was still waiting.
     case concurrentOperation(streamID: UInt32, operation: String)
     /// The multiaddr cannot be dialled or listened on by this transport; `reason` says why.
@@ -42,6 +44,7 @@ public enum ConnectionError: Error, Equatable, Sendable, CustomStringConvertible
         case .connectionClosed(let reason): "connection: closed (\(reason))"
         case .notUpgraded: "connection: the connection is not upgraded yet"
         case .streamReset(let id): "connection: stream \(id) was reset"
+        case .cancelled: "connection: the operation was cancelled"
         case .concurrentOperation(let id, let operation): "connection: stream \(id) already has a pending \(operation)"
         case .unsupportedAddress(let address, let reason): "connection: cannot use \(address): \(reason)"
         case .socketFailed(let address, let message): "connection: socket to \(address) failed: \(message)"

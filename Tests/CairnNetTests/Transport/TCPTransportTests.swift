@@ -108,6 +108,41 @@ struct TCPTransportTests {
         await listener.close()
     }
 
+    @Test("cancelling a waiting read ends it at once, and data arriving later is not lost")
+    func cancelledRead() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), handlers: TransportEcho.handlers)
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        let stream = try await transportWithTimeout("echo stream") { try await connection.openStream(protocols: [TransportEcho.protocolID]) }
+        let pending = Task { try await stream.read() }
+        try await Task.sleep(for: .milliseconds(50))
+        pending.cancel()
+        await #expect(throws: ConnectionError.cancelled) { try await pending.value }
+        try await stream.write(Array("after".utf8))
+        let echo = try await transportWithTimeout("echo after a cancelled read") { try await stream.read(exactly: 5) }
+        #expect(echo == Array("after".utf8))
+        await connection.close()
+        await listener.close()
+    }
+
+    @Test("closing the connection fails a waiting read with a typed error")
+    func closeWakesReaders() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), handlers: TransportEcho.handlers)
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        let stream = try await transportWithTimeout("echo stream") { try await connection.openStream(protocols: [TransportEcho.protocolID]) }
+        let read = Task { try await transportWithTimeout("read ended by close") { try await stream.read() } }
+        try await Task.sleep(for: .milliseconds(50))
+        await connection.close()
+        await #expect(throws: ConnectionError.connectionClosed(reason: "closed locally")) { try await read.value }
+        await #expect(throws: ConnectionError.self) { try await connection.openStream(protocols: [PingService.protocolID]) }
+        await listener.close()
+    }
+
     @Test("unsupported and unreachable addresses are typed errors")
     func badAddresses() async throws {
         let transport = TCPTransport()
