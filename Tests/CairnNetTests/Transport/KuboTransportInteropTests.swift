@@ -75,6 +75,30 @@ final class KuboPeerProcess: @unchecked Sendable {
     }
 }
 
+/// Counts inbound streams per protocol, to see that kubo's own streams reached our handlers.
+actor KuboStreamCounter {
+    private(set) var counts: [String: Int] = [:]
+    func record(_ protocolID: String) { counts[protocolID, default: 0] += 1 }
+
+    /// The identify protocol ID; kubo opens it on every new connection.
+    static let identify = "/ipfs/id/1.0.0"
+
+    /// Handlers serving ping like the defaults, and accepting identify only to count it and reset it (a
+    /// reset is what kubo gets after `na` too), all counted.
+    nonisolated var handlers: StreamHandlers {
+        var handlers = StreamHandlers(includingPing: false)
+        handlers.register(PingService.protocolID) { stream in
+            await self.record(stream.protocolID)
+            await PingService.serve(stream)
+        }
+        handlers.register(Self.identify) { stream in
+            await self.record(stream.protocolID)
+            await stream.reset()
+        }
+        return handlers
+    }
+}
+
 /// Cairn's TCP transport against a real kubo 0.22, both directions. Runs only with `CAIRN_KUBO_INTEROP=1`,
 /// inside `kubo-peer sandbox` (kubo refuses to start outside an isolated network namespace):
 /// `CAIRN_KUBO_INTEROP=1 ../shared/tools/kubo-peer sandbox -- swift test --skip-build --filter Transport`.
@@ -106,8 +130,9 @@ struct KuboTransportInteropTests {
     func dialKubo(ed25519: Bool) async throws {
         try await Self.withKubo(ed25519: ed25519) { kubo, kuboPeer, address in
             let identity = PrivateKey.generateEd25519()
+            let counter = KuboStreamCounter()
             let connection = try await transportWithTimeout("dial kubo") {
-                try await TCPTransport().dial(address, identity: identity)
+                try await TCPTransport().dial(address, identity: identity, handlers: counter.handlers)
             }
             #expect(connection.remotePeerID == kuboPeer)
 
@@ -126,6 +151,9 @@ struct KuboTransportInteropTests {
             let listed = (peers["peers"] as? [String]) ?? []
             #expect(listed.contains { $0.hasSuffix(identity.peerID.description) }, "kubo peers: \(listed)")
             #expect(await connection.isClosed == false)
+            // Kubo opens identify on every new connection: its inbound stream reached our handler.
+            let counts = await counter.counts
+            #expect(counts[KuboStreamCounter.identify, default: 0] >= 1, "inbound: \(counts)")
             await connection.close()
         }
     }
@@ -135,7 +163,8 @@ struct KuboTransportInteropTests {
     func kuboDialsCairn(ed25519: Bool) async throws {
         try await Self.withKubo(ed25519: ed25519) { kubo, kuboPeer, _ in
             let identity = PrivateKey.generateEd25519()
-            let listener = try await TCPTransport().listen(on: transportLoopback, identity: identity)
+            let counter = KuboStreamCounter()
+            let listener = try await TCPTransport().listen(on: transportLoopback, identity: identity, handlers: counter.handlers)
             let reply = try await kubo.command(["cmd": "connect", "addr": listener.address.description])
             #expect(reply["ok"] as? Bool == true, "kubo connect: \(reply)")
             let inbound = try await transportWithTimeout("kubo's connection") {
@@ -160,6 +189,8 @@ struct KuboTransportInteropTests {
             let listed = (peers["peers"] as? [String]) ?? []
             #expect(listed.contains { $0.hasSuffix(identity.peerID.description) }, "kubo peers: \(listed)")
             #expect(await inbound.isClosed == false)
+            let counts = await counter.counts
+            #expect(counts[KuboStreamCounter.identify, default: 0] >= 1, "inbound: \(counts)")
             await listener.close()
         }
     }
