@@ -11,6 +11,14 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     ///
     /// Excess streams are reset. yamux bounds open streams too; this bounds the tasks we spend on them.
     public var maximumInboundStreamTaskCount: Int
+    /// The most bytes queued for the socket before we stop reading from it and writers wait.
+    ///
+    /// Our replies to the peer (ping ACKs, window updates) and stream writes wait here while the socket
+    /// is slow; a peer that floods us with pings but never reads would otherwise grow this queue forever.
+    public var maximumQueuedOutboundByteCount: Int
+    /// How often we send our own yamux keep-alive ping; nil disables it. A ping still unanswered when the
+    /// next one is due ends the session (`.yamux(.pingTimeout)`). go-yamux uses 30 s.
+    public var keepAliveInterval: Duration?
     /// The yamux session limits.
     public var yamux: YamuxConfiguration
     /// The multistream-select limits (connection and streams).
@@ -20,16 +28,20 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public init(
         upgradeTimeout: Duration = .seconds(10),
         maximumInboundStreamTaskCount: Int = 256,
+        maximumQueuedOutboundByteCount: Int = 4 * 1024 * 1024,
+        keepAliveInterval: Duration? = .seconds(30),
         yamux: YamuxConfiguration = .default,
         multistream: MultistreamConfiguration = .default
     ) {
-        precondition(maximumInboundStreamTaskCount > 0)
+        precondition(maximumInboundStreamTaskCount > 0 && maximumQueuedOutboundByteCount > 0)
         self.upgradeTimeout = upgradeTimeout
         self.maximumInboundStreamTaskCount = maximumInboundStreamTaskCount
+        self.maximumQueuedOutboundByteCount = maximumQueuedOutboundByteCount
+        self.keepAliveInterval = keepAliveInterval
         self.yamux = yamux
         self.multistream = multistream
     }
 
-    /// The defaults: 10 s upgrade, 256 inbound stream tasks.
+    /// The defaults: 10 s upgrade, 256 inbound stream tasks, 4 MiB outbound queue, 30 s keep-alive.
     public static let `default` = ConnectionConfiguration()
 }

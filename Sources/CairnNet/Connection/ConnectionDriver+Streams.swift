@@ -56,6 +56,7 @@ extension ConnectionDriver {
     func write(_ bytes: [UInt8], streamID id: UInt32) async throws(ConnectionError) {
         var offset = 0
         while offset < bytes.count {
+            try await waitForOutboundDrain()
             if let reason = closedReason { throw reason }
             if streams[id]?.isReset == true { throw .streamReset(streamID: id) }
             let result = try machine.write(bytes[offset...], streamID: id)

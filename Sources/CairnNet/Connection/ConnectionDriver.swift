@@ -34,6 +34,9 @@ actor ConnectionDriver {
     var inboundTasks: [UInt32: Task<Void, Never>] = [:]
     var runTask: Task<Void, Never>?
     var upgradeTimer: Task<Void, Never>?
+    var keepAliveTask: Task<Void, Never>?
+    var queuedOutboundByteCount = 0
+    var drainWaiters: [ConnectionWaiter<Void>] = []
     var upgradeWaiter: ConnectionWaiter<PeerID>?
     var upgradeResult: Result<PeerID, ConnectionError>?
     var closedReason: ConnectionError?
@@ -74,7 +77,11 @@ actor ConnectionDriver {
             try await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        for await buffer in outgoing { try await outbound.write(buffer) }
+                        for await buffer in outgoing {
+                            let count = buffer.readableBytes
+                            try await outbound.write(buffer)
+                            await self.wrote(count)
+                        }
                     }
                     group.addTask {
                         for try await buffer in inbound { await self.received(buffer) }
@@ -122,6 +129,9 @@ actor ConnectionDriver {
             upgradeWaiter = nil
         }
         upgradeTimer?.cancel()
+        keepAliveTask?.cancel()
+        for waiter in drainWaiters { waiter.resume(.failure(reason)) }
+        drainWaiters.removeAll()
         for (id, var state) in streams {
             state.reader?.resume(.failure(reason))
             state.writer?.resume(.failure(reason))
@@ -137,9 +147,37 @@ actor ConnectionDriver {
 
     // MARK: - Socket input
 
-    private func received(_ buffer: ByteBuffer) {
+    private func received(_ buffer: ByteBuffer) async {
         guard closedReason == nil else { return }
         perform(machine.receive(Array(buffer.readableBytesView)))
+        // Stop reading while our replies pile up: the peer then feels TCP backpressure instead.
+        try? await waitForOutboundDrain()
+    }
+
+    /// The writer handed `count` bytes to the socket.
+    private func wrote(_ count: Int) {
+        queuedOutboundByteCount -= count
+        guard queuedOutboundByteCount <= configuration.maximumQueuedOutboundByteCount else { return }
+        for waiter in drainWaiters { waiter.resume(.success(())) }
+        drainWaiters.removeAll()
+    }
+
+    /// Waits while more than `maximumQueuedOutboundByteCount` bytes wait for the socket.
+    func waitForOutboundDrain() async throws(ConnectionError) {
+        while queuedOutboundByteCount > configuration.maximumQueuedOutboundByteCount {
+            if let closedReason { throw closedReason }
+            let waiter = ConnectionWaiter<Void>()
+            drainWaiters.append(waiter)
+            do {
+                try await waiter.wait()
+            } catch {
+                throw (error as? ConnectionError) ?? .connectionClosed(reason: "\(error)")
+            }
+        }
+    }
+
+    private func keepAliveTick() {
+        perform(machine.pingTimerFired())
     }
 
     private func inputEnded() {
@@ -153,6 +191,8 @@ actor ConnectionDriver {
         for event in events {
             switch event {
             case .send(let bytes):
+                guard closedReason == nil else { continue }
+                queuedOutboundByteCount += bytes.count
                 outgoingContinuation.yield(ByteBuffer(bytes: bytes))
             case .upgraded(let peer):
                 upgraded(peer)
@@ -169,6 +209,13 @@ actor ConnectionDriver {
         remotePeerID = peer
         upgradeTimer?.cancel()
         upgradeResult = .success(peer)
+        if let interval = configuration.keepAliveInterval {
+            keepAliveTask = Task { [weak self] in
+                while (try? await Task.sleep(for: interval)) != nil {
+                    await self?.keepAliveTick()
+                }
+            }
+        }
         upgradeWaiter?.resume(.success(peer))
         upgradeWaiter = nil
         if let upgradeCallback {

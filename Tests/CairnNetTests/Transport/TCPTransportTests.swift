@@ -143,6 +143,29 @@ struct TCPTransportTests {
         await listener.close()
     }
 
+    @Test("small outbound queue and fast keep-alive pings: transfers stay intact and the session stays up")
+    func tightLimits() async throws {
+        let configuration = ConnectionConfiguration(maximumQueuedOutboundByteCount: 70_000, keepAliveInterval: .milliseconds(50))
+        let transport = TCPTransport(configuration: configuration)
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), handlers: TransportEcho.handlers)
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        let payload = transportPayload(count: 1024 * 1024 + 3, seed: 3)
+        let echoed = try await transportWithTimeout("echo under a 70 kB outbound queue") {
+            let stream = try await connection.openStream(protocols: [TransportEcho.protocolID])
+            return try await TransportEcho.roundTrip(stream, payload)
+        }
+        #expect(echoed == payload)
+        // Several keep-alive rounds pass; each ping is answered, so neither side ends the session.
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(await connection.isClosed == false)
+        let stream = try await transportWithTimeout("ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
+        #expect(stream.protocolID == PingService.protocolID)
+        await connection.close()
+        await listener.close()
+    }
+
     @Test("unsupported and unreachable addresses are typed errors")
     func badAddresses() async throws {
         let transport = TCPTransport()
