@@ -130,6 +130,14 @@ extension ConnectionDriver {
                             reset(streamID: id)
                             return
                         }
+                        let active = activeInboundStreamCounts[protocolID, default: 0]
+                        if let limit = handlers.maximumConcurrentStreamCount(for: protocolID), active >= limit {
+                            logger.debug("inbound stream over its protocol's limit", metadata: ["protocol": "\(protocolID)", "limit": "\(limit)"])
+                            reset(streamID: id)
+                            return
+                        }
+                        activeInboundStreamCounts[protocolID] = active + 1
+                        defer { activeInboundStreamCounts[protocolID, default: 1] -= 1 }
                         let stream = LibP2PStream(driver: self, streamID: id, protocolID: protocolID, remotePeerID: peer)
                         await handler(stream)
                         return

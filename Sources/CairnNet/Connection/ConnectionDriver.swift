@@ -34,6 +34,7 @@ actor ConnectionDriver {
     var inboundTasks: [UInt32: Task<Void, Never>] = [:]
     var runTask: Task<Void, Never>?
     var upgradeTimer: Task<Void, Never>?
+    var activeInboundStreamCounts: [String: Int] = [:]
     var keepAliveTask: Task<Void, Never>?
     var queuedOutboundByteCount = 0
     var drainWaiters: [ConnectionWaiter<Void>] = []

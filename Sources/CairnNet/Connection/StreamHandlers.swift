@@ -8,17 +8,31 @@ public typealias StreamHandler = @Sendable (LibP2PStream) async -> Void
 /// The defaults serve `/ipfs/ping/1.0.0`, because kubo pings a peer right after connecting.
 public struct StreamHandlers: Sendable {
     private var handlers: [String: StreamHandler]
+    private var limits: [String: Int]
 
     /// Creates handlers; `includingPing` adds the `/ipfs/ping/1.0.0` echo service.
     public init(includingPing: Bool = true) {
         handlers = [:]
-        if includingPing { handlers[PingService.protocolID] = PingService.serve }
+        limits = [:]
+        if includingPing {
+            register(PingService.protocolID, maximumConcurrentStreamCount: PingService.maximumInboundStreamCount,
+                     handler: PingService.serve)
+        }
     }
 
     /// Serves `protocolID` with `handler`, replacing any handler it had.
-    public mutating func register(_ protocolID: String, handler: @escaping StreamHandler) {
+    /// - Parameter maximumConcurrentStreamCount: the most streams of this protocol one connection may have
+    ///   in the handler at once; further ones are reset after negotiation. Nil leaves only the connection's
+    ///   overall limit.
+    public mutating func register(_ protocolID: String, maximumConcurrentStreamCount: Int? = nil,
+                                  handler: @escaping StreamHandler) {
+        precondition(maximumConcurrentStreamCount.map { $0 > 0 } ?? true, "a stream limit must allow one stream")
         handlers[protocolID] = handler
+        limits[protocolID] = maximumConcurrentStreamCount
     }
+
+    /// The most concurrent inbound streams of `protocolID` per connection, if limited.
+    public func maximumConcurrentStreamCount(for protocolID: String) -> Int? { limits[protocolID] }
 
     /// The protocol IDs served.
     public var protocols: [String] { Array(handlers.keys) }
@@ -34,6 +48,8 @@ public enum PingService {
     public static let protocolID = "/ipfs/ping/1.0.0"
     /// The size of one ping payload in bytes; the spec fixes it at 32.
     public static let payloadByteCount = 32
+    /// The most inbound ping streams one peer may hold open at once (the spec's advice: 2).
+    public static let maximumInboundStreamCount = 2
 
     /// Echoes 32-byte payloads on `stream` until the peer closes or resets it, then closes our side.
     public static func serve(_ stream: LibP2PStream) async {

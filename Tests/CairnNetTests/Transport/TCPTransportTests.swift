@@ -78,6 +78,31 @@ struct TCPTransportTests {
         await listener.close()
     }
 
+    @Test("a third concurrent inbound ping stream is reset; the first two keep working")
+    func pingStreamLimit() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519())
+        let connection = try await transportWithTimeout("dial") {
+            try await transport.dial(listener.address, identity: .generateEd25519())
+        }
+        var streams: [LibP2PStream] = []
+        for round in 0..<PingService.maximumInboundStreamCount {
+            let stream = try await transportWithTimeout("ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
+            let payload = transportPayload(count: 32, seed: UInt64(round))
+            try await stream.write(payload)
+            #expect(try await transportWithTimeout("pong") { try await stream.read(exactly: 32) } == payload)
+            streams.append(stream)
+        }
+        // Negotiation succeeds (the listener echoes the protocol) but the handler is not run: RST follows.
+        let extra = try await transportWithTimeout("third ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
+        await #expect(throws: ConnectionError.streamReset(streamID: extra.streamID)) {
+            try await transportWithTimeout("reset of the third stream") { try await extra.read() }
+        }
+        for stream in streams { await stream.closeWrite() }
+        await connection.close()
+        await listener.close()
+    }
+
     @Test("a protocol the listener does not serve is refused with na")
     func unknownProtocol() async throws {
         let transport = TCPTransport()
