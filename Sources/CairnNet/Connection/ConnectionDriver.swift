@@ -74,6 +74,7 @@ actor ConnectionDriver {
 
     private func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let outgoing = self.outgoing
+        let remote = channel.channel.remoteAddress?.description ?? "unknown peer address"
         do {
             try await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -94,7 +95,7 @@ actor ConnectionDriver {
             }
             shutdown(.connectionClosed(reason: "the socket closed"))
         } catch {
-            shutdown(.socketFailed(address: "peer", message: "\(error)"))
+            shutdown(.socketFailed(address: remote, message: "\(error)"))
         }
     }
 
