@@ -191,6 +191,20 @@ struct TCPTransportTests {
         await listener.close()
     }
 
+    @Test("a listener at its connection limit closes further sockets; the dial fails with a typed error")
+    func connectionLimit() async throws {
+        let transport = TCPTransport()
+        let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), maximumConnectionCount: 1)
+        let first = try await transportWithTimeout("first dial") { try await transport.dial(listener.address, identity: .generateEd25519()) }
+        await #expect(throws: ConnectionError.self) {
+            try await transportWithTimeout("refused second dial") { try await transport.dial(listener.address, identity: .generateEd25519()) }
+        }
+        #expect(await first.isClosed == false)
+        #expect(await listener.connectionCount == 1)
+        await first.close()
+        await listener.close()
+    }
+
     @Test("unsupported and unreachable addresses are typed errors")
     func badAddresses() async throws {
         let transport = TCPTransport()
