@@ -168,9 +168,11 @@ struct TCPTransportTests {
         await listener.close()
     }
 
-    @Test("small outbound queue and fast keep-alive pings: transfers stay intact and the session stays up")
+    @Test("small outbound queue and frequent keep-alive pings: transfers stay intact and the session stays up")
     func tightLimits() async throws {
-        let configuration = ConnectionConfiguration(maximumQueuedOutboundByteCount: 70_000, keepAliveInterval: .milliseconds(50))
+        // One second between pings (go-yamux uses 30 s): frequent enough for three rounds in the test,
+        // long enough that a loaded CI machine still answers each ping before the next is due.
+        let configuration = ConnectionConfiguration(maximumQueuedOutboundByteCount: 70_000, keepAliveInterval: .seconds(1))
         let transport = TCPTransport(configuration: configuration)
         let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), handlers: TransportEcho.handlers)
         let connection = try await transportWithTimeout("dial") {
@@ -183,7 +185,7 @@ struct TCPTransportTests {
         }
         #expect(echoed == payload)
         // Several keep-alive rounds pass; each ping is answered, so neither side ends the session.
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(3_200))
         #expect(await connection.isClosed == false)
         let stream = try await transportWithTimeout("ping stream") { try await connection.openStream(protocols: [PingService.protocolID]) }
         #expect(stream.protocolID == PingService.protocolID)
