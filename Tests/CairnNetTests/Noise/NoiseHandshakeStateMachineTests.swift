@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 import CairnCrypto
 import Testing
@@ -22,8 +23,8 @@ struct NoiseHandshakeStateMachineTests {
     }
 
     private func handshake(seed: UInt64, initiatorKey: PrivateKey, responderKey: PrivateKey, expected: PeerID? = nil) throws -> Outcome {
-        var initiatorRandom = NoiseSplitMix64(seed: seed)
-        var responderRandom = NoiseSplitMix64(seed: seed &+ 1)
+        var initiatorRandom = SeededRandom(seed: seed)
+        var responderRandom = SeededRandom(seed: seed &+ 1)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: initiatorKey, expectedRemotePeerID: expected, using: &initiatorRandom)
         var responder = NoiseHandshakeStateMachine(role: .responder, identity: responderKey, using: &responderRandom)
         #expect(try responder.start() == nil)
@@ -76,7 +77,7 @@ struct NoiseHandshakeStateMachineTests {
     @Test("large writes split into 65,519-byte frames and survive drip-fed arbitrary chunking")
     func largeTransfer() throws {
         var outcome = try handshake(seed: 1, initiatorKey: .generateEd25519(), responderKey: .generateEd25519())
-        var random = NoiseSplitMix64(seed: 99)
+        var random = SeededRandom(seed: 99)
         let plaintext = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         let wire = try outcome.initiator.encrypt(plaintext)
         #expect(wire.count == plaintext.count + 4 * (2 + 16))
@@ -109,7 +110,7 @@ struct NoiseHandshakeStateMachineTests {
     /// Drives an initiator state machine against a hand-built responder that sends `payload`.
     private func initiatorReceiving(payload: [UInt8], responderStatic: [UInt8] = [UInt8](repeating: 5, count: 32),
                                     expected: PeerID? = nil) throws -> NoiseHandshakeAction {
-        var random = NoiseSplitMix64(seed: 11)
+        var random = SeededRandom(seed: 11)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: .generateEd25519(), expectedRemotePeerID: expected, using: &random)
         var responder = try NoiseHandshakeState(role: .responder, prologue: [], staticPrivateKey: responderStatic,
                                                 ephemeralPrivateKey: [UInt8](repeating: 6, count: 32))
@@ -167,8 +168,8 @@ struct NoiseHandshakeStateMachineTests {
     func tamperedHandshake() throws {
         let alice = PrivateKey.generateEd25519()
         let bob = PrivateKey.generateEd25519()
-        var initiatorRandom = NoiseSplitMix64(seed: 5)
-        var responderRandom = NoiseSplitMix64(seed: 6)
+        var initiatorRandom = SeededRandom(seed: 5)
+        var responderRandom = SeededRandom(seed: 6)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: alice, using: &initiatorRandom)
         var responder = NoiseHandshakeStateMachine(role: .responder, identity: bob, using: &responderRandom)
         let firstFrame = try initiator.start()
@@ -184,7 +185,7 @@ struct NoiseHandshakeStateMachineTests {
     @Test("truncated handshake messages are typed errors, never a crash")
     func truncatedHandshake() throws {
         let bob = PrivateKey.generateEd25519()
-        var initiatorRandom = NoiseSplitMix64(seed: 9)
+        var initiatorRandom = SeededRandom(seed: 9)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: .generateEd25519(), using: &initiatorRandom)
         let firstFrame = try initiator.start()
         let first = try body(try #require(firstFrame))

@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCrypto
 import Testing
 @testable import CairnNet
@@ -6,13 +7,13 @@ import Testing
 /// failure replays exactly).
 @Suite("Noise robustness")
 struct NoiseRobustnessTests {
-    private func randomBytes(_ count: Int, _ random: inout NoiseSplitMix64) -> [UInt8] {
+    private func randomBytes(_ count: Int, _ random: inout SeededRandom) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
     }
 
     @Test("random handshake messages never trap", arguments: [1, 2, 3] as [UInt64])
     func randomHandshakeInput(seed: UInt64) throws {
-        var random = NoiseSplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let identity = PrivateKey.generateEd25519()
         for _ in 0..<200 {
             let length = Int.random(in: 0...300, using: &random)
@@ -29,7 +30,7 @@ struct NoiseRobustnessTests {
 
     @Test("random payload protobufs never trap")
     func randomPayloads() {
-        var random = NoiseSplitMix64(seed: 77)
+        var random = SeededRandom(seed: 77)
         for _ in 0..<2000 {
             var bytes = randomBytes(Int.random(in: 0...40, using: &random), &random)
             if !bytes.isEmpty { bytes[0] = [0x0a, 0x12, 0x22][Int.random(in: 0...2, using: &random)] }
@@ -57,7 +58,7 @@ struct NoiseRobustnessTests {
 
     @Test("random transport frames are rejected without trapping")
     func randomTransportFrames() throws {
-        var random = NoiseSplitMix64(seed: 5)
+        var random = SeededRandom(seed: 5)
         var initiator = NoiseHandshakeStateMachine(role: .initiator, identity: .generateEd25519(), using: &random)
         var responder = NoiseHandshakeStateMachine(role: .responder, identity: .generateEd25519(), using: &random)
         var decoder = NoiseFrameDecoder()

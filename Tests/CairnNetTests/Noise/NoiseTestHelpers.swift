@@ -6,21 +6,6 @@ func noiseHex(_ text: String) -> [UInt8] {
     TestData.hex(text)
 }
 
-/// NoiseSplitMix64: a tiny seeded generator so handshakes in tests are reproducible.
-struct NoiseSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A generator that replays fixed bytes as little-endian `UInt64`s, so a state machine that draws
 /// its X25519 keys from a generator uses exactly the keys of a recorded transcript.
 struct NoiseFixedBytesGenerator: RandomNumberGenerator {

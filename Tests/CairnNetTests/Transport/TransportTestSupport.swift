@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 import CairnCrypto
 import Foundation
@@ -73,7 +74,7 @@ enum TransportEcho {
 
 /// Deterministic pseudo-random bytes for integrity checks.
 func transportPayload(count: Int, seed: UInt64) -> [UInt8] {
-    var generator = NoiseSplitMix64(seed: seed)
+    var generator = SeededRandom(seed: seed)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(count + 8)
     while bytes.count < count { withUnsafeBytes(of: generator.next()) { bytes += $0 } }

@@ -1,3 +1,4 @@
+import CairnTestSupport
 import CairnCore
 import CairnCrypto
 import Testing
@@ -120,7 +121,7 @@ struct UpgradeStateMachineTests {
 
     @Test("garbage instead of a Noise frame fails the upgrade without trapping", arguments: 0..<20)
     func garbage(seed: Int) {
-        var generator = NoiseSplitMix64(seed: UInt64(seed))
+        var generator = SeededRandom(seed: UInt64(seed))
         var listener = UpgradeStateMachine(role: .listener, identity: .generateEd25519())
         _ = listener.start()
         var input: [UInt8] = []
