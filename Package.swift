@@ -63,14 +63,14 @@ let package = Package(
         .target(
             name: "CairnNode",
             dependencies: [
-                "CairnCore", "CairnDAG", "CairnStore",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCore", "CairnDAG", "CairnStore", "CairnNode",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CairnCore
+import CairnCrypto
 import CairnDAG
 import CairnStore
 import Foundation
@@ -9,8 +10,9 @@ import Foundation
 /// A Cairn repository on disk: the sharded blockstore, the SQLite database and the lock that keeps
 /// garbage collection away from adds in progress, under one directory.
 ///
-/// Layout: `config.json` (format version, creation time), `blocks/` (flatfs `next-to-last/2`),
-/// `cairn.sqlite` (pins, file index, download history), `repo.lock`.
+/// Layout: `config.json` (format version, creation time), `identity.key` (the node's Ed25519 key,
+/// mode 0600), `blocks/` (flatfs `next-to-last/2`), `cairn.sqlite` (pins, file index, download
+/// history), `repo.lock`.
 /// All methods may be called from any task; concurrency between processes is handled by `RepoLock`.
 public final class Repository: Sendable {
     /// The on-disk format version this build reads and writes.
@@ -54,6 +56,10 @@ public final class Repository: Sendable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.dateEncodingStrategy = .iso8601
             _ = try Repository(openingComponentsAt: path, now: { now })
+            let keyPath = (path as NSString).appendingPathComponent(identityFileName)
+            if !fm.fileExists(atPath: keyPath) {
+                try KeyFile.save(PrivateKey.generateEd25519(), to: keyPath)
+            }
             // The config is written last: a repository without it is an unfinished `init` and can be re-run.
             try writeDurably(try encoder.encode(config), to: configPath)
         } catch let error as NodeError {
@@ -89,6 +95,20 @@ public final class Repository: Sendable {
             self.init(path: path, blocks: blocks, database: database, now: now)
         } catch {
             throw NodeError(.repository, "cannot open the repository at \(path): \(error)", cause: error)
+        }
+    }
+
+    /// The file holding the node's private key.
+    static let identityFileName = "identity.key"
+
+    /// The node's identity key (Ed25519), created by `init`.
+    /// - Throws: `NodeError(.repository)` when the key file is missing, unreadable or too widely readable.
+    public func identity() throws -> PrivateKey {
+        let keyPath = (path as NSString).appendingPathComponent(Self.identityFileName)
+        do {
+            return try KeyFile.load(from: keyPath)
+        } catch {
+            throw NodeError(.repository, "cannot load the node identity from \(keyPath): \(error)", cause: error)
         }
     }
 

@@ -14,7 +14,7 @@ struct Cairn: AsyncParsableCommand {
             """,
         version: CairnVersion.string,
         subcommands: [
-            InitCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, ListCommand.self,
+            InitCommand.self, IdCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, ListCommand.self,
             PinCommand.self, RepoCommand.self, DagCommand.self,
         ]
     )

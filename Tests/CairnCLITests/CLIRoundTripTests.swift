@@ -19,6 +19,25 @@ import Testing
         #expect(try cli.succeed(["cat", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"]) == "hello world")
     }
 
+    @Test func identityIsCreatedByInitAndKeptPrivate() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let cli = CairnCLI(repository: dir.path("repo"))
+        _ = try cli.succeed(["init"])
+        let id = try cli.succeed(["id"])
+        #expect(id.hasPrefix("12D3KooW"), "an Ed25519 identity: \(id)")
+        let json = try JSONSerialization.jsonObject(with: try cli.run(["id", "--json"]).stdout) as? [String: Any]
+        #expect(json?["ID"] as? String == id)
+        #expect((json?["PublicKey"] as? String)?.isEmpty == false)
+        let keyPath = dir.path("repo/identity.key")
+        let mode = (try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int) ?? 0
+        #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyPath)
+        let exposed = try cli.run(["id"])
+        #expect(exposed.exitCode == 3, "a readable key file is refused: \(exposed.errorOutput)")
+        #expect(exposed.errorOutput.contains("chmod"))
+    }
+
     @Test func addFromStandardInput() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
