@@ -34,28 +34,39 @@ public struct AddOptions: Sendable {
         }
     }
 
-    /// The total size of the regular files `add` would read, for the progress bar.
-    /// - Throws: `NodeError(.invalidInput)` for a path that does not exist, or a directory without `recursive`.
-    public static func totalBytes(of paths: [String], recursive: Bool, includeHidden: Bool) throws -> Int64 {
-        var total: Int64 = 0
-        let fm = FileManager.default
-        for path in paths where path != standardInputPath {
+    /// Checks that every path exists and that directories are only given with `recursive`.
+    /// Looks at the named paths only, not inside directories.
+    /// - Throws: `NodeError(.invalidInput)` saying which path is wrong and what to do.
+    func validate(_ paths: [String]) throws {
+        for path in paths where path != Self.standardInputPath {
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw NodeError(.invalidInput, "cannot add \(path): no such file or directory")
             }
-            if isDirectory.boolValue {
-                guard recursive else {
-                    throw NodeError(.invalidInput, "\(path) is a directory; use `cairn add -r` to add directories")
-                }
-                let walker = fm.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey],
-                                           options: includeHidden ? [] : [.skipsHiddenFiles])
-                while let url = walker?.nextObject() as? URL {
-                    let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
-                    if values?.isRegularFile == true { total += Int64(values?.fileSize ?? 0) }
-                }
-            } else {
+            if isDirectory.boolValue && !recursive {
+                throw NodeError(.invalidInput, "\(path) is a directory; use `cairn add -r` to add directories")
+            }
+        }
+    }
+
+    /// The total size of the regular files `add` would read, for the progress bar.
+    /// - Throws: `NodeError(.invalidInput)` as `validate` does.
+    public func totalBytes(of paths: [String]) throws -> Int64 {
+        try validate(paths)
+        var total: Int64 = 0
+        let fm = FileManager.default
+        for path in paths where path != Self.standardInputPath {
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: path, isDirectory: &isDirectory)
+            guard isDirectory.boolValue else {
                 total += Int64((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+                continue
+            }
+            let walker = fm.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey],
+                                       options: includeHidden ? [] : [.skipsHiddenFiles])
+            while let url = walker?.nextObject() as? URL {
+                let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+                if values?.isRegularFile == true { total += Int64(values?.fileSize ?? 0) }
             }
         }
         return total

@@ -17,7 +17,7 @@ extension Repository {
     /// - Parameter progress: called with the number of input bytes just imported.
     /// - Throws: `NodeError` (`.invalidInput` for missing paths, `.diskFull`, …).
     public func add(paths: [String], options: AddOptions, progress: @escaping @Sendable (Int64) -> Void) async throws -> [AddedEntry] {
-        _ = try AddOptions.totalBytes(of: paths, recursive: options.recursive, includeHidden: options.includeHidden)
+        try options.validate(paths)
         return try await withSharedLock {
             let batch = try mapErrors { try blocks.makeWriteBatch() }
             let entries: [AddedEntry]
@@ -41,7 +41,7 @@ extension Repository {
 
     /// Computes the CIDs `add` would give without storing anything (`add --only-hash`); needs no repository.
     public static func hashOnly(paths: [String], options: AddOptions, progress: @escaping @Sendable (Int64) -> Void) async throws -> [AddedEntry] {
-        _ = try AddOptions.totalBytes(of: paths, recursive: options.recursive, includeHidden: options.includeHidden)
+        try options.validate(paths)
         do {
             return try await importPaths(paths, options: options, into: DiscardingBlockSink(), progress: progress)
         } catch {

@@ -79,7 +79,8 @@ struct AddCommand: AsyncParsableCommand {
             options.pin = pin
             options.recursive = recursive
             options.includeHidden = hidden
-            let total = try AddOptions.totalBytes(of: inputs, recursive: recursive, includeHidden: hidden)
+            // Sizing a tree walks it; only worth doing when a progress bar will be drawn.
+            let total = isatty(STDERR_FILENO) == 1 && !output.json ? try options.totalBytes(of: inputs) : nil
             let bar = ProgressBar(label: "adding", total: total, quiet: output.json)
             let progress: @Sendable (Int64) -> Void = { bar.advance(by: $0) }
             let added: [AddedEntry]
