@@ -32,6 +32,12 @@ public enum ConnectionError: Error, Equatable, Sendable, CustomStringConvertible
     case socketFailed(address: String, message: String)
     /// More inbound connections are open than the listener allows.
     case connectionLimitExceeded(limit: Int)
+    /// No connection to `peer` is open and no address for it is known.
+    case noKnownAddress(peer: String)
+    /// A named resource limit (`limit`, e.g. "pending dials", "connections per peer") was reached.
+    case resourceLimitExceeded(limit: String, value: Int)
+    /// Every known address of `peer` failed; `failures` has one explanation per address.
+    case dialFailed(peer: String, failures: [String])
 
     /// A one-line explanation for logs.
     public var description: String {
@@ -49,6 +55,9 @@ public enum ConnectionError: Error, Equatable, Sendable, CustomStringConvertible
         case .unsupportedAddress(let address, let reason): "connection: cannot use \(address): \(reason)"
         case .socketFailed(let address, let message): "connection: socket to \(address) failed: \(message)"
         case .connectionLimitExceeded(let limit): "connection: over the limit of \(limit) inbound connections"
+        case .noKnownAddress(let peer): "connection: no address is known for peer \(peer); connect to it with a full multiaddr first"
+        case .resourceLimitExceeded(let limit, let value): "connection: the \(limit) limit (\(value)) was reached"
+        case .dialFailed(let peer, let failures): "connection: could not reach \(peer): \(failures.joined(separator: "; "))"
         }
     }
 }
