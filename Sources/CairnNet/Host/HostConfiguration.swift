@@ -1,6 +1,6 @@
 import CairnCore
 
-/// The named resource limits and settings of a ``Host``: every limit bounds what peers can make the node
+/// The named resource limits and settings of a ``LibP2PHost``: every limit bounds what peers can make the node
 /// hold. Exceeding one closes the offending connection or refuses the dial with
 /// `ConnectionError.resourceLimitExceeded(limit:value:)`.
 ///

@@ -4,18 +4,18 @@ import Testing
 @testable import CairnNet
 
 /// Real hosts on 127.0.0.1: identify, streams by peer ID, dial deduplication, limits, events.
-@Suite("Host")
+@Suite("LibP2PHost")
 struct HostTests {
-    static func makeHost(_ configuration: HostConfiguration = HostConfiguration()) async throws -> Host {
+    static func makeHost(_ configuration: HostConfiguration = HostConfiguration()) async throws -> LibP2PHost {
         var configuration = configuration
         configuration.listenAddresses = [try Multiaddr("/ip4/127.0.0.1/tcp/0")]
-        let host = Host(identity: PrivateKey.generateEd25519(), configuration: configuration)
+        let host = LibP2PHost(identity: PrivateKey.generateEd25519(), configuration: configuration)
         await host.setStreamHandler(TransportEcho.protocolID, maximumConcurrentStreamCount: nil, handler: TransportEcho.serve)
         try await host.start()
         return host
     }
 
-    static func fullAddress(_ host: Host) async -> Multiaddr {
+    static func fullAddress(_ host: LibP2PHost) async -> Multiaddr {
         let address = await host.listenAddresses()[0]
         return Multiaddr(address.components + [.p2p(host.localPeerID.multihash)])
     }
@@ -80,7 +80,7 @@ struct HostTests {
     func connectionLimit() async throws {
         let server = try await Self.makeHost(HostConfiguration(maximumConnectionCount: 2))
         let address = await Self.fullAddress(server)
-        var clients: [Host] = []
+        var clients: [LibP2PHost] = []
         for _ in 0..<4 {
             let client = try await Self.makeHost()
             _ = try? await client.connect(to: address)

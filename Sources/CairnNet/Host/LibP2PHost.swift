@@ -10,7 +10,7 @@ import NIOPosix
 /// Services register their handlers with ``setStreamHandler(_:maximumConcurrentStreamCount:handler:)``
 /// before ``start()``. Each connection gets a monitoring task (identify, then wait for the end) that the
 /// host owns and cancels in ``shutdown()``.
-public actor Host: PeerNetwork {
+public actor LibP2PHost: PeerNetwork {
     /// Whether a connection was dialled by us or accepted.
     public enum Direction: String, Sendable, Codable {
         /// We dialled it.
