@@ -107,3 +107,16 @@ public final class DaemonProcess: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// Bounded polling for multi-process tests.
+public enum DaemonTestWait {
+    /// Polls `condition` every 100 ms until it holds (errors count as "not yet"), failing after `seconds`.
+    public static func until(_ what: String, seconds: Double = 30, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw CommandRunner.Failure(description: "timed out after \(seconds) s waiting for \(what)")
+    }
+}

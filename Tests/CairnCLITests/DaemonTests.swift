@@ -18,12 +18,7 @@ struct DaemonTests {
     }
 
     static func waitFor(_ what: String, seconds: Double = 30, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? condition()) == true { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw CommandRunner.Failure(description: "timed out waiting for \(what)")
+        try DaemonTestWait.until(what, seconds: seconds, condition)
     }
 
     @Test("id, swarm connect/peers/disconnect across two daemons; commands without a daemon exit 8")
