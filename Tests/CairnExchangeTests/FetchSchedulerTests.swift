@@ -171,4 +171,15 @@ import Testing
         }
         #expect(scheduler.wantCount == 0)
     }
+
+    @Test func aBlockSentUnderAnotherCIDVersionIsDeliveredAsWanted() throws {
+        var scheduler = Self.scheduler(peers: [Self.a])
+        let data = Array("same bytes".utf8)
+        let v1 = try Block(data: data, codec: .dagPB, version: .v1)
+        let v0 = Block(hashed: data, cid: try #require(v1.cid.v0))
+        _ = try scheduler.addWants([v0.cid], now: .zero)
+        let (outcome, actions) = scheduler.receivedBlock(v1, from: Self.a, now: .zero)
+        #expect(outcome == .wanted)
+        #expect(actions.first == .deliver(v0, from: Self.a))
+    }
 }

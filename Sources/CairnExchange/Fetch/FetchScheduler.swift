@@ -200,6 +200,11 @@ public struct FetchScheduler: Sendable {
         case .have:
             want.haves.insert(peer)
             want.dontHaves.remove(peer)
+            // Only an unassigned want can be helped by a Have; skip the assignment pass otherwise.
+            guard want.blockPeer == nil else {
+                wants[presence.cid] = want
+                return []
+            }
         case .dontHave:
             want.dontHaves.insert(peer)
             want.haves.remove(peer)
@@ -216,7 +221,15 @@ public struct FetchScheduler: Sendable {
 
     /// Handles a block from `peer` whose data was hashed to `block.cid`: delivers it if wanted (cancelling the
     /// other peers), ignores a recent duplicate, and counts anything else against the sender.
-    public mutating func receivedBlock(_ block: Block, from peer: PeerID, now: Duration) -> (BlockOutcome, [Action]) {
+    ///
+    /// A block whose CID differs from a wanted one only in version or codec (same multihash, so the same bytes)
+    /// is delivered under the wanted CID: some implementations answer with the prefix they stored.
+    public mutating func receivedBlock(_ received: Block, from peer: PeerID, now: Duration) -> (BlockOutcome, [Action]) {
+        var block = received
+        if wants[block.cid] == nil, !recentlyDelivered.contains(block.cid),
+           let wanted = wants.keys.first(where: { $0.multihash == received.cid.multihash }) {
+            block = Block(hashed: received.data, cid: wanted)
+        }
         guard let want = wants[block.cid] else {
             if recentlyDelivered.contains(block.cid) { return (.duplicate, []) }
             return (.unwanted, penalize(peer, now: now))
@@ -269,6 +282,7 @@ public struct FetchScheduler: Sendable {
 
     /// Sends want-blocks for every unassigned want, oldest first, while some peer has room.
     private mutating func assign(now: Duration, into outbox: inout Outbox) {
+        guard peers.values.contains(where: { $0.inFlight.count < configuration.maximumInFlightPerPeer }) else { return }
         let pending = wants.filter { $0.value.blockPeer == nil }.sorted { $0.value.sequence < $1.value.sequence }
         for (cid, _) in pending {
             guard peers.values.contains(where: { $0.inFlight.count < configuration.maximumInFlightPerPeer }) else { return }
