@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import CairnCore
+import CairnCrypto
+import CairnDAG
+import CairnNet
+import CairnTestSupport
+import Foundation
+import Testing
+
+@testable import CairnExchange
+
+/// A `kubo-peer serve` subprocess (kubo 0.22) driven through its JSON-lines protocol (a trimmed copy of the
+/// CairnNetTests helper; test targets cannot share it).
+final class KuboBitswapPeer: @unchecked Sendable {
+    // @unchecked Sendable: `lines` and `partial` are only touched under `lock`; the Process and pipes are
+    // set up in init and afterwards only used through thread-safe Foundation calls.
+    struct Timeout: Error, CustomStringConvertible {
+        var what: String
+        var description: String { "timed out waiting for \(what)" }
+    }
+
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var partial: [UInt8] = []
+
+    static var toolPath: String {
+        if let path = ProcessInfo.processInfo.environment["CAIRN_KUBO_PEER_TOOL"] { return path }
+        return FileManager.default.currentDirectoryPath + "/../shared/tools/kubo-peer"
+    }
+
+    init(repo: String, port: UInt16) throws {
+        process.executableURL = URL(fileURLWithPath: Self.toolPath)
+        process.arguments = ["serve", "--repo", repo, "--port", String(port), "--ed25519"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock {
+                self.partial += data
+                while let newline = self.partial.firstIndex(of: 0x0a) {
+                    self.lines.append(String(decoding: self.partial[..<newline], as: UTF8.self))
+                    self.partial.removeSubrange(...newline)
+                }
+            }
+        }
+        try process.run()
+    }
+
+    /// The next JSON object kubo printed, waiting at most `seconds` (polling: this is an external process).
+    func nextObject(seconds: Double) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let line: String? = lock.withLock { lines.isEmpty ? nil : lines.removeFirst() }
+            if let line {
+                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    throw Timeout(what: "a JSON object (got \(line))")
+                }
+                return object
+            }
+            guard process.isRunning else { throw Timeout(what: "kubo-peer output (it exited)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Timeout(what: "kubo-peer output")
+    }
+
+    /// Sends one command and returns kubo's answer.
+    func command(_ object: [String: Any], seconds: Double = 60) async throws -> [String: Any] {
+        var data = try JSONSerialization.data(withJSONObject: object)
+        data.append(0x0a)
+        input.fileHandleForWriting.write(data)
+        return try await nextObject(seconds: seconds)
+    }
+
+    /// Asks kubo to quit, and kills it if it does not.
+    func stop() async {
+        _ = try? await command(["cmd": "quit"], seconds: 5)
+        if process.isRunning { process.terminate() }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+/// Bitswap against a real kubo 0.22, both directions. Runs only with `CAIRN_KUBO_INTEROP=1`, inside
+/// `kubo-peer sandbox` (only loopback exists there):
+/// `CAIRN_KUBO_INTEROP=1 ../shared/tools/kubo-peer sandbox -- swift test --skip-build --filter KuboBitswap`.
+@Suite(.serialized, .timeLimit(.minutes(3)),
+       .enabled(if: ProcessInfo.processInfo.environment["CAIRN_KUBO_INTEROP"] == "1"))
+struct KuboBitswapInteropTests {
+    static func withKuboAndNode(
+        store: DictionaryBlockStore,
+        _ body: (KuboBitswapPeer, Multiaddr, BitswapLoopbackTests.Node, TemporaryDirectory) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = UInt16.random(in: 20_000...40_000)
+        let kubo = try KuboBitswapPeer(repo: directory.path("kubo-repo"), port: port)
+        let node = try await BitswapLoopbackTests.makeNode(store: store)
+        let events = await node.host.peerEvents()
+        do {
+            let ready = try await kubo.nextObject(seconds: 90)
+            let peer = try PeerID(try #require(ready["peer_id"] as? String))
+            let address = try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/p2p/\(peer)")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await node.service.run() }
+                group.addTask { await node.service.followPeerEvents(events) }
+                do {
+                    try await body(kubo, address, node, directory)
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+                group.cancelAll()
+            }
+        } catch {
+            await node.host.shutdown()
+            await kubo.stop()
+            throw error
+        }
+        await node.host.shutdown()
+        await kubo.stop()
+    }
+
+    static func randomFile(byteCount: Int, seed: UInt64) -> [UInt8] {
+        var rng = SeededRandom(seed: seed)
+        var data = [UInt8](repeating: 0, count: byteCount)
+        rng.fill(&data)
+        return data
+    }
+
+    @Test func cairnFetchesAFileKuboAdded() async throws {
+        let store = DictionaryBlockStore()
+        try await Self.withKuboAndNode(store: store) { kubo, kuboAddress, node, directory in
+            let data = Self.randomFile(byteCount: 3 << 20 + 12345, seed: 41)
+            let path = try directory.write("input.bin", data)
+            let added = try await kubo.command(["cmd": "add", "path": path])
+            let root = try CID(try #require(added["cid"] as? String))
+            let kuboPeer = try await node.host.connect(to: kuboAddress)
+            await node.service.addProviders([kuboPeer], for: root)
+            try await DAGFetcher(source: node.service).fetch(root: root) { store.put($0) }
+            let bytes = try await UnixFSReader(source: store).readAll(root, limit: UInt64(data.count))
+            #expect(bytes == data)
+            #expect(await node.service.stats().unwantedBlocksReceived == 0)
+        }
+    }
+
+    @Test func kuboFetchesAFileCairnHolds() async throws {
+        let data = Self.randomFile(byteCount: 3 << 20 + 54321, seed: 42)
+        let store = DictionaryBlockStore()
+        let imported = try await FileImporter().importFile(from: MemoryChunkInput(data), into: store)
+        try await Self.withKuboAndNode(store: store) { kubo, _, node, directory in
+            let listen = await node.host.listenAddresses()[0]
+            let ours = Multiaddr(listen.components + [.p2p(node.host.localPeerID.multihash)])
+            let connected = try await kubo.command(["cmd": "connect", "addr": ours.description])
+            #expect(connected["ok"] as? Bool == true)
+            let destination = directory.path("output.bin")
+            let reply = try await kubo.command(["cmd": "download", "cid": imported.cid.description,
+                                                "dest": destination, "timeout": 60], seconds: 90)
+            #expect(reply["ok"] as? Bool == true, "kubo: \(reply)")
+            let fetched = try [UInt8](Data(contentsOf: URL(fileURLWithPath: destination)))
+            #expect(fetched == data)
+            #expect(await node.service.stats().blocksSent >= store.count)
+        }
+    }
+}
+#endif
