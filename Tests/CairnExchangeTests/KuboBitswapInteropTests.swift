@@ -9,81 +9,6 @@ import Testing
 
 @testable import CairnExchange
 
-/// A `kubo-peer serve` subprocess (kubo 0.22) driven through its JSON-lines protocol (a trimmed copy of the
-/// CairnNetTests helper; test targets cannot share it).
-final class KuboBitswapPeer: @unchecked Sendable {
-    // @unchecked Sendable: `lines` and `partial` are only touched under `lock`; the Process and pipes are
-    // set up in init and afterwards only used through thread-safe Foundation calls.
-    struct Timeout: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var partial: [UInt8] = []
-
-    static var toolPath: String {
-        if let path = ProcessInfo.processInfo.environment["CAIRN_KUBO_PEER_TOOL"] { return path }
-        return FileManager.default.currentDirectoryPath + "/../shared/tools/kubo-peer"
-    }
-
-    init(repo: String, port: UInt16) throws {
-        process.executableURL = URL(fileURLWithPath: Self.toolPath)
-        process.arguments = ["serve", "--repo", repo, "--port", String(port), "--ed25519"]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock {
-                self.partial += data
-                while let newline = self.partial.firstIndex(of: 0x0a) {
-                    self.lines.append(String(decoding: self.partial[..<newline], as: UTF8.self))
-                    self.partial.removeSubrange(...newline)
-                }
-            }
-        }
-        try process.run()
-    }
-
-    /// The next JSON object kubo printed, waiting at most `seconds` (polling: this is an external process).
-    func nextObject(seconds: Double) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            let line: String? = lock.withLock { lines.isEmpty ? nil : lines.removeFirst() }
-            if let line {
-                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw Timeout(what: "a JSON object (got \(line))")
-                }
-                return object
-            }
-            guard process.isRunning else { throw Timeout(what: "kubo-peer output (it exited)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw Timeout(what: "kubo-peer output")
-    }
-
-    /// Sends one command and returns kubo's answer.
-    func command(_ object: [String: Any], seconds: Double = 60) async throws -> [String: Any] {
-        var data = try JSONSerialization.data(withJSONObject: object)
-        data.append(0x0a)
-        input.fileHandleForWriting.write(data)
-        return try await nextObject(seconds: seconds)
-    }
-
-    /// Asks kubo to quit, and kills it if it does not.
-    func stop() async {
-        _ = try? await command(["cmd": "quit"], seconds: 5)
-        if process.isRunning { process.terminate() }
-        output.fileHandleForReading.readabilityHandler = nil
-    }
-}
-
 /// Bitswap against a real kubo 0.22, both directions. Runs only with `CAIRN_KUBO_INTEROP=1`, inside
 /// `kubo-peer sandbox` (only loopback exists there):
 /// `CAIRN_KUBO_INTEROP=1 ../shared/tools/kubo-peer sandbox -- swift test --skip-build --filter KuboBitswap`.
@@ -92,12 +17,12 @@ final class KuboBitswapPeer: @unchecked Sendable {
 struct KuboBitswapInteropTests {
     static func withKuboAndNode(
         store: DictionaryBlockStore,
-        _ body: (KuboBitswapPeer, Multiaddr, BitswapLoopbackTests.Node, TemporaryDirectory) async throws -> Void
+        _ body: (KuboPeerProcess, Multiaddr, BitswapLoopbackTests.Node, TemporaryDirectory) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let port = UInt16.random(in: 20_000...40_000)
-        let kubo = try KuboBitswapPeer(repo: directory.path("kubo-repo"), port: port)
+        let kubo = try KuboPeerProcess(repo: directory.path("kubo-repo"), port: port, ed25519: true)
         let node = try await BitswapLoopbackTests.makeNode(store: store)
         let events = await node.host.peerEvents()
         do {
