@@ -23,11 +23,11 @@ struct CapturingMessenger: BitswapMessenger {
 
     /// Runs `body` with a running service over `store`, then stops it.
     static func withService(
-        store: DictionaryBlockStore,
+        store: DictionaryBlockStore, configuration: BitswapConfiguration = .default,
         _ body: (BitswapService, AsyncStream<(PeerID, BitswapMessage)>.AsyncIterator) async throws -> Void
     ) async throws {
         let messenger = CapturingMessenger()
-        let service = BitswapService(messenger: messenger, store: store, clock: ContinuousClock())
+        let service = BitswapService(messenger: messenger, store: store, configuration: configuration, clock: ContinuousClock())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await service.run() }
             do {
@@ -104,6 +104,22 @@ struct CapturingMessenger: BitswapMessenger {
             await service.notifyNewBlocks([Self.missing.cid])
             let block = try await fetched
             #expect(block == Self.missing)
+        }
+    }
+
+    @Test func responsesOverThePeersQueueLimitAreDropped() async throws {
+        let blocks = (10..<14).map { ExchangeTestPeers.block($0, byteCount: 5000) }
+        let configuration = BitswapConfiguration(targetOutgoingMessageByteCount: 6000,
+                                                 maximumQueuedResponseByteCountPerPeer: 12000)
+        try await Self.withService(store: DictionaryBlockStore(blocks), configuration: configuration) { service, sent in
+            var sent = sent
+            await service.receive(BitswapMessage(wantlist: .init(entries: blocks.map { .init(cid: $0.cid, wantType: .block) })),
+                                  from: Self.peers[0])
+            // Each block is its own ~5 kB batch; two fit under 12 kB, the other two are dropped.
+            #expect(await sent.next()?.1.payload == [.init(blocks[0])])
+            #expect(await sent.next()?.1.payload == [.init(blocks[1])])
+            let stats = await service.stats()
+            #expect(stats.droppedResponseCount == 2 && stats.blocksSent == 2)
         }
     }
 }

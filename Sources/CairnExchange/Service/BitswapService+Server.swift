@@ -16,7 +16,7 @@ extension BitswapService {
         do {
             let actions = try ledger.receive(wantlist, have: { sizes[$0] })
             ledgers[peer] = ledger
-            if ledgerSummaries[peer] == nil { ledgerSummaries[peer] = .init(peer: peer) }
+            updateSummary(of: peer) { _ in }
             enqueueResponses(actions, to: peer)
         } catch {
             logger.info("refused wantlist update", metadata: ["peer": "\(peer)", "error": "\(error)"])
@@ -51,9 +51,10 @@ extension BitswapService {
                 sentBlocks = batch.blocks.compactMap { loaded[$0] }
                 message = batch.message(loading: { loaded[$0] })
             }
+            // Counted when handed to the messenger (as kubo counts), so stats never lag what a peer has seen.
+            recordSent(sentBlocks, to: peer)
             do {
                 try await messenger.send(message, to: peer)
-                recordSent(sentBlocks, to: peer)
             } catch {
                 logger.debug("send failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
                 outboxes[peer] = nil
@@ -85,7 +86,9 @@ extension BitswapService {
         let bytes = blocks.reduce(0) { $0 + $1.data.count }
         counters.blocksSent += blocks.count
         counters.dataSent += bytes
-        ledgerSummaries[peer, default: .init(peer: peer)].blocksSent += blocks.count
-        ledgerSummaries[peer, default: .init(peer: peer)].bytesSent += bytes
+        updateSummary(of: peer) { summary in
+            summary.blocksSent += blocks.count
+            summary.bytesSent += bytes
+        }
     }
 }

@@ -189,8 +189,10 @@ public actor BitswapService: BlockSource {
             case .deliver(let block, let peer):
                 counters.blocksReceived += 1
                 counters.dataReceived += block.data.count
-                ledgerSummaries[peer, default: .init(peer: peer)].blocksReceived += 1
-                ledgerSummaries[peer, default: .init(peer: peer)].bytesReceived += block.data.count
+                updateSummary(of: peer) { summary in
+                    summary.blocksReceived += 1
+                    summary.bytesReceived += block.data.count
+                }
                 complete(block.cid, with: .success(block))
             case .stalled(let cids, let after):
                 for cid in cids { complete(cid, with: .failure(BitswapError.fetchStalled(cid: cid, after: after))) }
@@ -199,6 +201,19 @@ public actor BitswapService: BlockSource {
                 clearOutbox(of: peer)
                 await onMisbehavingPeer(peer, penalty)
             }
+        }
+    }
+
+    /// Updates `peer`'s exchange summary; a new one is started only while fewer than `maximumLedgerCount` exist
+    /// (summaries are dropped when their peer disconnects).
+    func updateSummary(of peer: PeerID, _ update: (inout BitswapStats.LedgerSummary) -> Void) {
+        if var summary = ledgerSummaries[peer] {
+            update(&summary)
+            ledgerSummaries[peer] = summary
+        } else if ledgerSummaries.count < configuration.maximumLedgerCount {
+            var summary = BitswapStats.LedgerSummary(peer: peer)
+            update(&summary)
+            ledgerSummaries[peer] = summary
         }
     }
 
@@ -247,6 +262,7 @@ public actor BitswapService: BlockSource {
     /// Forgets everything held for `peer` after it disconnected.
     func dropPeerState(_ peer: PeerID) async {
         ledgers[peer] = nil
+        ledgerSummaries[peer] = nil
         clearOutbox(of: peer)
         await perform(scheduler.removePeer(peer, now: now()))
     }

@@ -7,7 +7,7 @@ public struct BitswapStats: Sendable, Equatable {
     public var blocksReceived: Int = 0
     /// Bytes of blocks received that we wanted.
     public var dataReceived: Int = 0
-    /// Blocks sent to peers.
+    /// Blocks handed to the messenger for peers (counted before the write completes).
     public var blocksSent: Int = 0
     /// Bytes of blocks sent to peers.
     public var dataSent: Int = 0
