@@ -151,4 +151,20 @@ actor Inbox {
         }
         #expect(count.withLock { $0 } == 1)
     }
+
+    @Test func theOldestOutboundStreamIsClosedOverTheLimit() async throws {
+        let peers = ExchangeTestPeers.many(2, seed: 12)
+        let opened = Mutex<[ScriptedStream]>([])
+        let messenger = StreamBitswapMessenger(maximumOutboundStreamCount: 1) { _, _ in
+            let stream = ScriptedStream()
+            opened.withLock { $0.append(stream) }
+            return stream
+        }
+        try await messenger.send(Self.wantHave, to: peers[0])
+        try await messenger.send(Self.wantHave, to: peers[1])
+        let streams = opened.withLock { $0 }
+        #expect(streams.count == 2 && streams[0].wasClosed && !streams[1].wasClosed)
+        try await messenger.send(Self.wantHave, to: peers[0])   // reopened
+        #expect(opened.withLock { $0.count } == 3)
+    }
 }

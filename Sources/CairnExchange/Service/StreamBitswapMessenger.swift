@@ -32,6 +32,10 @@ public actor StreamBitswapMessenger: BitswapMessenger {
     /// Kubo uses one long-lived stream per peer plus short-lived ones for answers; 16 leaves room for both.
     public static let defaultMaximumInboundStreamCount = 16
 
+    /// The most outbound streams kept open; past it the oldest-opened one is half-closed (it is reopened on
+    /// the next send). A node rarely exchanges blocks with more peers at once than it has connections (512).
+    public static let defaultMaximumOutboundStreamCount = 512
+
     /// Opens a stream to a peer speaking the first accepted protocol of the list.
     public typealias StreamOpener = @Sendable (PeerID, [String]) async throws -> any BitswapStream
 
@@ -46,18 +50,20 @@ public actor StreamBitswapMessenger: BitswapMessenger {
     }
 
     private let openStream: StreamOpener
-    private let configuration: BitswapConfiguration
+    private let maximumOutboundStreamCount: Int
     private var streams: [PeerID: any BitswapStream] = [:]
+    private var openOrder: [PeerID] = []
 
     /// Creates a messenger that opens streams with `openStream` (tests pass in-memory streams).
-    public init(configuration: BitswapConfiguration = .default, openStream: @escaping StreamOpener) {
-        self.configuration = configuration
+    public init(maximumOutboundStreamCount: Int = defaultMaximumOutboundStreamCount, openStream: @escaping StreamOpener) {
+        precondition(maximumOutboundStreamCount >= 1, "the messenger must keep one stream")
+        self.maximumOutboundStreamCount = maximumOutboundStreamCount
         self.openStream = openStream
     }
 
     /// Creates a messenger over the node's network.
-    public init(network: any PeerNetwork, configuration: BitswapConfiguration = .default) {
-        self.init(configuration: configuration) { peer, protocols in
+    public init(network: any PeerNetwork, maximumOutboundStreamCount: Int = defaultMaximumOutboundStreamCount) {
+        self.init(maximumOutboundStreamCount: maximumOutboundStreamCount) { peer, protocols in
             try await network.openStream(to: peer, protocols: protocols)
         }
     }
@@ -82,11 +88,23 @@ public actor StreamBitswapMessenger: BitswapMessenger {
             await stream.reset()
             throw error
         }
+        await keep(stream, for: peer)
+    }
+
+    /// Remembers `stream` as `peer`'s outbound stream, half-closing the oldest one when over the limit.
+    private func keep(_ stream: any BitswapStream, for peer: PeerID) async {
         if let previous = streams.updateValue(stream, forKey: peer) { await previous.closeWrite() }
+        openOrder.removeAll { $0 == peer }
+        openOrder.append(peer)
+        while streams.count > maximumOutboundStreamCount, !openOrder.isEmpty {
+            let oldest = openOrder.removeFirst()
+            if let evicted = streams.removeValue(forKey: oldest) { await evicted.closeWrite() }
+        }
     }
 
     /// Resets the stream to `peer` (its connection is gone).
     public func peerDisconnected(_ peer: PeerID) async {
+        openOrder.removeAll { $0 == peer }
         if let stream = streams.removeValue(forKey: peer) { await stream.reset() }
     }
 
@@ -94,15 +112,17 @@ public actor StreamBitswapMessenger: BitswapMessenger {
     public func closeAll() async {
         let open = streams
         streams = [:]
+        openOrder = []
         for stream in open.values { await stream.closeWrite() }
     }
 
     /// Serves `service` on every Bitswap protocol ID of `network`: each inbound stream is read by
-    /// `serveInbound`. Register before the network starts listening or dialling.
+    /// `serveInbound` with the service's limits. Register before the network starts listening or dialling.
     public static func registerHandlers(
-        on network: any PeerNetwork, service: BitswapService, configuration: BitswapConfiguration = .default,
+        on network: any PeerNetwork, service: BitswapService,
         maximumInboundStreamCount: Int = defaultMaximumInboundStreamCount
     ) async {
+        let configuration = service.configuration
         for protocolID in protocolIDs {
             await network.setStreamHandler(protocolID, maximumConcurrentStreamCount: maximumInboundStreamCount) { stream in
                 await serveInbound(stream, from: stream.remotePeerID, configuration: configuration) { message, peer in
