@@ -122,4 +122,48 @@ struct CapturingMessenger: BitswapMessenger {
             #expect(stats.droppedResponseCount == 2 && stats.blocksSent == 2)
         }
     }
+
+    /// The next `count` captured messages, keyed by peer (their order across peers is not defined).
+    static func next(_ count: Int, from sent: inout AsyncStream<(PeerID, BitswapMessage)>.AsyncIterator)
+        async -> [PeerID: [BitswapMessage.WantlistEntry]] {
+        var result: [PeerID: [BitswapMessage.WantlistEntry]] = [:]
+        for _ in 0..<count {
+            guard let (peer, message) = await sent.next() else { break }
+            result[peer, default: []] += message.wantlist?.entries ?? []
+        }
+        return result
+    }
+
+    @Test func timeoutsReAskThenStallOnAManualClock() async throws {
+        let clock = ManualClock()
+        let messenger = CapturingMessenger()
+        let configuration = FetchConfiguration(wantTimeout: .seconds(5), progressTimeout: .seconds(12), tickInterval: .seconds(1))
+        let service = BitswapService(messenger: messenger, store: DictionaryBlockStore(), fetchConfiguration: configuration, clock: clock)
+        let (a, b) = (Self.peers[0], Self.peers[1])
+        let cid = Self.missing.cid
+        let wantBlock = BitswapMessage.WantlistEntry(cid: cid, priority: FetchScheduler.priority(0), wantType: .block, sendDontHave: true)
+        let wantHave = BitswapMessage.WantlistEntry(cid: cid, priority: FetchScheduler.priority(0), wantType: .have, sendDontHave: true)
+        let cancel = FetchScheduler.cancelEntry(cid)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await service.run() }
+            var sent = messenger.sent.makeAsyncIterator()
+            await service.handle(.connected(a))
+            await service.handle(.connected(b))
+            let fetch = Task { try await service.block(cid) }
+            #expect(await Self.next(2, from: &sent) == [a: [wantBlock], b: [wantHave]])
+
+            await clock.waitForSleeper()
+            clock.advance(by: .seconds(5))   // a let it time out: b is asked
+            #expect(await Self.next(2, from: &sent) == [a: [cancel], b: [wantBlock]])
+
+            await clock.waitForSleeper()
+            clock.advance(by: .seconds(5))   // b too: everyone was tried, so a gets another chance
+            #expect(await Self.next(2, from: &sent) == [a: [wantBlock], b: [cancel]])
+
+            await clock.waitForSleeper()
+            clock.advance(by: .seconds(2))   // twelve seconds without a block: the fetch fails naming the CID
+            await #expect(throws: BitswapError.fetchStalled(cid: cid, after: .seconds(12))) { try await fetch.value }
+            group.cancelAll()
+        }
+    }
 }
