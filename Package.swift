@@ -53,7 +53,10 @@ let package = Package(
             ]
         ),
         .target(name: "CairnDHT", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "CairnExchange", dependencies: ["CairnCore", "CairnNet"]),
+        .target(
+            name: "CairnExchange",
+            dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "CairnStore",
             dependencies: [
@@ -97,7 +100,7 @@ let package = Package(
         .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCore", "CairnCrypto", "CairnTestSupport"]),
         .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnDHT", "CairnTestSupport"]),
-        .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnNet", "CairnExchange", "CairnTestSupport"]),
+        .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
