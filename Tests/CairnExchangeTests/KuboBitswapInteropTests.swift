@@ -10,14 +10,14 @@ import Testing
 @testable import CairnExchange
 
 /// Bitswap against a real kubo 0.22, both directions, inside `kubo-peer sandbox` (only loopback exists there):
-/// `CAIRN_KUBO_BITSWAP_INTEROP=1 ../shared/tools/kubo-peer sandbox -- swift test --skip-build --filter KuboBitswap`.
+/// `CAIRN_KUBO_INTEROP=1 ../shared/tools/kubo-peer sandbox -- swift test --skip-build --filter KuboBitswap`.
 ///
 /// Gated on its own variable rather than CI's `CAIRN_KUBO_INTEROP` until CairnNet's
 /// `ConnectionDriver.pushBack` stops reading `streams` inside its own modify access: kubo pipelines its
 /// first Bitswap message behind the lazy multistream negotiation, the leftover bytes take that path, and the
 /// exclusivity check aborts the process. With that one-line fix both tests pass.
 @Suite(.serialized, .timeLimit(.minutes(3)),
-       .enabled(if: ProcessInfo.processInfo.environment["CAIRN_KUBO_BITSWAP_INTEROP"] == "1"))
+       .enabled(if: ProcessInfo.processInfo.environment["CAIRN_KUBO_INTEROP"] == "1"))
 struct KuboBitswapInteropTests {
     static func withKuboAndNode(
         store: DictionaryBlockStore,
