@@ -1,5 +1,6 @@
 import CairnCore
 import CairnCrypto
+import CairnExchange
 import CairnNet
 import CairnNode
 import Foundation
@@ -57,6 +58,8 @@ public actor NetworkNode {
     nonisolated let identity: PrivateKey
     /// The options it was started with.
     public nonisolated let options: NetworkNodeOptions
+    /// The Bitswap engine serving and fetching blocks.
+    public nonisolated let bitswap: BitswapService
     let logger: Logger
 
     /// Creates the node; nothing listens until ``start()``.
@@ -65,13 +68,22 @@ public actor NetworkNode {
         self.identity = try repository.identity()
         self.options = options
         self.logger = logger
-        self.host = LibP2PHost(identity: identity, configuration: HostConfiguration(listenAddresses: options.listenAddresses),
-                         logger: logger)
+        let host = LibP2PHost(identity: identity, configuration: HostConfiguration(listenAddresses: options.listenAddresses),
+                              logger: logger)
+        self.host = host
+        self.bitswap = BitswapService(
+            messenger: StreamBitswapMessenger(network: host), store: RepositoryBitswapStore(blocks: repository.blocks),
+            clock: ContinuousClock(), logger: logger,
+            onMisbehavingPeer: { peer, penalty in
+                logger.warning("dropping a misbehaving peer", metadata: ["peer": "\(peer)", "penalty": "\(penalty)"])
+                await host.disconnect(peer)
+            })
     }
 
     /// Listens and connects to the bootstrap peers (failures to reach one are logged, not fatal).
     /// - Throws: `NodeError(.network)` when a listen address cannot be bound.
     public func start() async throws {
+        await StreamBitswapMessenger.registerHandlers(on: host, service: bitswap)
         do {
             try await host.start()
         } catch {
@@ -97,8 +109,11 @@ public actor NetworkNode {
 
     /// Runs the background loops until cancelled.
     public func run() async {
+        let events = await host.peerEvents()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.bootstrapLoop() }
+            group.addTask { await self.bitswap.run() }
+            group.addTask { await self.bitswap.followPeerEvents(events) }
         }
     }
 

@@ -7,7 +7,7 @@ import Glibc
 
 extension NodeError {
     /// Converts a lower layer's error into a `NodeError` with the right category; `context` names the operation.
-    static func wrapping(_ error: any Error, context: String) -> NodeError {
+    public static func wrapping(_ error: any Error, context: String) -> NodeError {
         switch error {
         case let error as NodeError:
             return error

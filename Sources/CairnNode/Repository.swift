@@ -116,8 +116,9 @@ public final class Repository: Sendable {
     /// The lock file shared by every process using this repository.
     var lockPath: String { (path as NSString).appendingPathComponent("repo.lock") }
 
-    /// Runs `body` holding the repository lock shared (adds, imports, pins).
-    func withSharedLock<T>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` holding the repository lock shared (adds, imports, pins, network fetches): garbage
+    /// collection waits until it returns.
+    public func withSharedLock<T>(_ body: () async throws -> T) async throws -> T {
         let lock = try RepoLock(path: lockPath)
         try lock.lockShared()
         defer { lock.unlock() }
