@@ -22,8 +22,11 @@ public struct DHTServerStateMachine: Sendable {
         case reject(DHTError)
     }
 
-    /// Ourselves as a peer entry (ID and listen addresses), returned for FIND_NODE of our own ID.
-    public let localPeer: DHTPeer
+    /// Ourselves as a peer entry (ID and listen addresses), returned for FIND_NODE of our own ID; the owner
+    /// updates the addresses when its listen addresses change.
+    public var localPeer: DHTPeer
+    /// The validators PUT_VALUE records must pass (only `/pk/` by default).
+    public let validators: DHTRecordValidators
     /// The limits applied.
     public let configuration: DHTConfiguration
     /// The provider records held for others.
@@ -32,8 +35,9 @@ public struct DHTServerStateMachine: Sendable {
     public private(set) var records: [[UInt8]: DHTRecord] = [:]
 
     /// Creates a server with empty stores.
-    public init(localPeer: DHTPeer, configuration: DHTConfiguration = .default) {
+    public init(localPeer: DHTPeer, configuration: DHTConfiguration = .default, validators: DHTRecordValidators = .default) {
         self.localPeer = localPeer
+        self.validators = validators
         self.configuration = configuration
         self.providers = ProviderStore(configuration: configuration)
     }
@@ -73,13 +77,20 @@ public struct DHTServerStateMachine: Sendable {
     private mutating func putValue(_ request: DHTMessage, now: Date) throws(DHTError) -> DHTMessage {
         guard var record = request.record else { throw .invalidRequest(type: .putValue, reason: "no record") }
         guard record.key == request.key else { throw .invalidRequest(type: .putValue, reason: "the record key differs from the message key") }
-        try RecordValidator.validate(record)
+        try validators.validate(record)
         guard records[record.key] != nil || records.count < configuration.maximumStoredRecordCount else {
             throw .recordStoreFull(limit: configuration.maximumStoredRecordCount)
         }
         record.timeReceived = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(now)
         records[record.key] = record
         return DHTMessage(type: .putValue, key: request.key, record: record)
+    }
+
+    /// Drops provider records expired at `now`.
+    /// - Returns: the number of records dropped.
+    @discardableResult
+    public mutating func removeExpiredProviders(now: Date) -> Int {
+        providers.removeExpired(now: now)
     }
 
     private func closerPeers(_ request: DHTMessage, _ sender: DHTPeerID, _ routingTable: RoutingTable) -> [DHTPeer] {
