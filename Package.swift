@@ -7,7 +7,8 @@ import PackageDescription
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
 //   L2 CairnNet (libp2p protocols as sans-IO state machines: multistream-select, Noise, yamux)
 //   L3 CairnDHT (Kademlia), CairnExchange (Bitswap)
-//   L4 CairnNode (repository composition: add/cat/get/pin/gc) -> cairn (CLI), cairn-bench
+//   L4 CairnNode (repository composition: add/cat/get/pin/gc)
+//   L5 CairnDaemon (the networked node: host + DHT + Bitswap + repository, control API) -> cairn (CLI), cairn-bench
 let package = Package(
     name: "Cairn",
     platforms: [.macOS(.v15)],
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -74,10 +76,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "CairnDaemon",
+            dependencies: [
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnNet", "CairnDHT", "CairnExchange",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnNet",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -15,6 +15,10 @@ public struct NodeError: Error, CustomStringConvertible, Sendable {
         case diskFull
         /// Another process holds the repository lock (exit 7).
         case busy
+        /// The command needs a running daemon and none runs on this repository (exit 8).
+        case noDaemon
+        /// A peer could not be reached, refused, or the network gave no answer in time (exit 9).
+        case network
         /// Anything else: I/O failures and the like (exit 1).
         case failed
     }

@@ -51,7 +51,8 @@ public final class Repository: Sendable {
         }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let config = RepositoryConfig(version: formatVersion, created: now, blockstore: "flatfs next-to-last/2")
+            let config = RepositoryConfig(version: formatVersion, created: now, blockstore: "flatfs next-to-last/2",
+                                          network: .defaults)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.dateEncodingStrategy = .iso8601
@@ -157,4 +158,32 @@ struct RepositoryConfig: Codable {
     var version: Int
     var created: Date
     var blockstore: String
+    /// Absent in repositories made before networking; `NetworkConfig.defaults` then applies.
+    var network: NetworkConfig?
+}
+
+extension Repository {
+    static func readConfig(at path: String) throws -> RepositoryConfig {
+        let configPath = (path as NSString).appendingPathComponent("config.json")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let data = FileManager.default.contents(atPath: configPath),
+              let config = try? decoder.decode(RepositoryConfig.self, from: data) else {
+            throw NodeError(.repository, "\(configPath) is missing or not a valid Cairn config")
+        }
+        return config
+    }
+
+    static func writeConfig(_ config: RepositoryConfig, at path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            try writeDurably(try encoder.encode(config), to: (path as NSString).appendingPathComponent("config.json"))
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw NodeError(.repository, "cannot write the config of \(path): \(error)", cause: error)
+        }
+    }
 }

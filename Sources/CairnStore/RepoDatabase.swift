@@ -75,6 +75,13 @@ public final class RepoDatabase: Sendable {
                 t.column("outcome", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-known-peers") { db in
+            try db.create(table: "known_peers") { t in
+                t.primaryKey("peer_id", .text)
+                t.column("addresses", .text).notNull()
+                t.column("last_seen", .datetime).notNull()
+            }
+        }
         return migrator
     }
 

@@ -1,15 +1,16 @@
 import ArgumentParser
 import CairnCore
 import CairnCrypto
+import CairnDaemon
 import CairnNode
 import Foundation
 
-/// `cairn id`: the node's peer ID, as `ipfs id` prints it.
+/// `cairn id`: the node's peer ID and addresses, as `ipfs id` prints them.
 struct IdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "id",
-        abstract: "Show the node's peer ID and public key.",
-        discussion: "Addresses are listed once the node listens on the network (`cairn daemon`, coming with networking)."
+        abstract: "Show the node's peer ID, public key and addresses.",
+        discussion: "Addresses are the running daemon's listen addresses with /p2p/ID; without a daemon the list is empty."
     )
 
     @OptionGroup var repository: RepositoryOptions
@@ -17,28 +18,20 @@ struct IdCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let key = try repository.open().identity()
-            let report = IdReport(
-                ID: key.peerID.description,
-                PublicKey: Data(key.publicKey.protobufBytes).base64EncodedString(),
-                Addresses: [],
-                AgentVersion: "cairn/\(CairnVersion.string)",
-                ProtocolVersion: "ipfs/0.1.0"
-            )
+            let report: IdReport
+            if let client = await DaemonConnection.running(on: repository) {
+                report = try await client.call("id", NoParams(), as: IdReport.self)
+            } else {
+                let key = try repository.open().identity()
+                report = IdReport(ID: key.peerID.description, PublicKey: Data(key.publicKey.protobufBytes).base64EncodedString(),
+                                  Addresses: [], AgentVersion: "cairn/\(CairnVersion.string)", ProtocolVersion: "ipfs/0.1.0")
+            }
             if output.json {
                 try Output.json(report)
             } else {
                 Output.line(report.ID)
+                for address in report.Addresses { Output.line(address) }
             }
         }
     }
-}
-
-/// The JSON shape of `cairn id`, named as `ipfs id` names its fields.
-struct IdReport: Encodable {
-    let ID: String
-    let PublicKey: String
-    let Addresses: [String]
-    let AgentVersion: String
-    let ProtocolVersion: String
 }

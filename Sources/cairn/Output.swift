@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import CairnCore
+import CairnDaemon
 import CairnNode
 import Foundation
 
@@ -56,6 +57,9 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch let error as NodeError {
         Output.error(error.message)
         throw ExitCode(exitStatus(for: error.code))
+    } catch let failure as ControlFailure {
+        Output.error(failure.message)
+        throw ExitCode(exitStatus(for: NodeError.Code(controlCode: failure.code)))
     } catch let error as MultiformatError {
         Output.error("\(error.description); check the CID or address")
         throw ExitCode(2)
@@ -75,5 +79,7 @@ func exitStatus(for code: NodeError.Code) -> Int32 {
     case .corrupt: 5
     case .diskFull: 6
     case .busy: 7
+    case .noDaemon: 8
+    case .network: 9
     }
 }

@@ -13,7 +13,7 @@ struct RepoDatabaseTests {
         defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
         let database = try RepoDatabase(repositoryDirectory: directory.path)
         #expect(database.path == directory.path + "/cairn.sqlite")
-        #expect(try database.appliedMigrations() == ["v1-pins-files-downloads"])
+        #expect(try database.appliedMigrations() == ["v1-pins-files-downloads", "v2-known-peers"])
         let (journal, synchronous, tables) = try database.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"),
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
@@ -21,7 +21,19 @@ struct RepoDatabaseTests {
         }
         #expect(journal == "wal")
         #expect(synchronous == 2)  // FULL
-        #expect(tables == ["downloads", "files", "pins"])
+        #expect(tables == ["downloads", "files", "known_peers", "pins"])
+    }
+
+    @Test func knownPeersSurviveReopenNewestFirstAndBounded() throws {
+        let directory = try TemporaryDirectory("db")
+        defer { withExtendedLifetime(directory) {} }  // Keep the temp dir until the end.
+        let peers = (0..<5).map { index in
+            KnownPeerRecord(peerID: "peer\(index)", addresses: ["/ip4/127.0.0.1/tcp/\(4000 + index)", "/ip6/::1/tcp/1"],
+                            lastSeen: t0.addingTimeInterval(Double(index)))
+        }
+        try RepoDatabase(repositoryDirectory: directory.path).replaceKnownPeers(peers, limit: 3)
+        let reopened = try RepoDatabase(repositoryDirectory: directory.path).knownPeers()
+        #expect(reopened == Array(peers.reversed().prefix(3)))
     }
 
     @Test func pinsRoundTrip() throws {
@@ -87,7 +99,7 @@ struct RepoDatabaseTests {
             try database.recordFile(name: "kept", size: 1, rootCID: root, addedAt: t0)
         }
         let reopened = try RepoDatabase(repositoryDirectory: directory.path)
-        #expect(try reopened.appliedMigrations() == ["v1-pins-files-downloads"])
+        #expect(try reopened.appliedMigrations() == ["v1-pins-files-downloads", "v2-known-peers"])
         #expect(try reopened.pin(for: root)?.kind == .recursive)
         #expect(try reopened.files().map(\.name) == ["kept"])
     }

@@ -1,3 +1,4 @@
+import CairnCore
 import CairnCrypto
 import Logging
 import NIOCore
@@ -43,6 +44,9 @@ actor ConnectionDriver {
     var closedReason: ConnectionError?
     var upgradeCallback: (@Sendable (LibP2PConnection) -> Void)?
     var remotePeerID: PeerID?
+    /// The socket's remote address as a multiaddr, once started (nil for non-IPv4/IPv6 sockets).
+    var remoteAddress: Multiaddr?
+    var closeWaiters: [ConnectionWaiter<Void>] = []
 
     init(role: UpgradeStateMachine.Role, identity: PrivateKey, expectedRemotePeerID: PeerID?,
          configuration: ConnectionConfiguration, handlers: StreamHandlers, logger: Logger,
@@ -68,6 +72,7 @@ actor ConnectionDriver {
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
             await self?.shutdown(.upgradeTimedOut(limit: timeout))
         }
+        remoteAddress = channel.channel.remoteAddress.flatMap(Multiaddr.init(socketAddress:))
         perform(machine.start())
         runTask = Task { await self.run(channel) }
     }
@@ -122,6 +127,14 @@ actor ConnectionDriver {
     /// Whether the connection has ended.
     var isClosed: Bool { closedReason != nil }
 
+    /// Returns once the connection has ended (at once if it already has), or when the task is cancelled.
+    func waitUntilClosed() async {
+        guard closedReason == nil else { return }
+        let waiter = ConnectionWaiter<Void>()
+        closeWaiters.append(waiter)
+        _ = try? await waiter.wait()
+    }
+
     private func shutdown(_ reason: ConnectionError) {
         guard closedReason == nil else { return }
         closedReason = reason
@@ -134,6 +147,8 @@ actor ConnectionDriver {
         keepAliveTask?.cancel()
         for waiter in drainWaiters { waiter.resume(.failure(reason)) }
         drainWaiters.removeAll()
+        for waiter in closeWaiters { waiter.resume(.success(())) }
+        closeWaiters.removeAll()
         for (id, var state) in streams {
             state.reader?.resume(.failure(reason))
             state.writer?.resume(.failure(reason))

@@ -1,3 +1,4 @@
+import CairnCore
 import CairnCrypto
 
 /// An upgraded libp2p connection (TCP, then Noise, then yamux) to one authenticated peer.
@@ -62,6 +63,16 @@ public struct LibP2PConnection: Sendable {
     /// `.connectionClosed`, inbound stream tasks are cancelled.
     public func close() async {
         await driver.close()
+    }
+
+    /// Returns once the connection has ended (closed by either side or failed), or when cancelled.
+    public func waitUntilClosed() async {
+        await driver.waitUntilClosed()
+    }
+
+    /// The socket's remote address (`/ip4/A/tcp/N`), when the socket has one.
+    public var remoteAddress: Multiaddr? {
+        get async { await driver.remoteAddress }
     }
 
     /// Whether the connection has ended (closed by either side or failed).

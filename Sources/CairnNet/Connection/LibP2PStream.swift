@@ -1,3 +1,4 @@
+import CairnCore
 import CairnCrypto
 
 /// One negotiated yamux stream of a ``LibP2PConnection``: ordered, flow-controlled bytes in both directions.
@@ -55,6 +56,12 @@ public struct LibP2PStream: Sendable {
     /// Half-closes the stream: the peer reads the end of the stream; we may still read.
     public func closeWrite() async {
         await driver.closeWrite(streamID: streamID)
+    }
+
+    /// The remote socket address of the connection carrying this stream (what identify reports as the
+    /// observed address).
+    public var connectionRemoteAddress: Multiaddr? {
+        get async { await driver.remoteAddress }
     }
 
     /// Resets the stream at once (RST); pending reads and writes fail.

@@ -15,7 +15,7 @@ public enum PeerEvent: Sendable, Equatable {
 /// the address book, the set of connected peers and their changes, and a place to register inbound
 /// stream handlers.
 ///
-/// ``Host`` is the real implementation over TCP; tests may drive services through it on loopback.
+/// ``LibP2PHost`` is the real implementation over TCP; tests may drive services through it on loopback.
 public protocol PeerNetwork: AnyObject, Sendable {
     /// This node's peer ID.
     var localPeerID: PeerID { get }

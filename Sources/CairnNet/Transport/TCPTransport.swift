@@ -88,7 +88,7 @@ public struct TCPTransport: Sendable {
             try? await server.channel.close()
             throw .socketFailed(address: address.description, message: "the bound socket has no local port")
         }
-        let bound = Multiaddr([.ip4(target.ip4), .tcp(port: boundPort), .p2p(identity.peerID.multihash)])
+        let bound = Multiaddr([target.ipComponent, .tcp(port: boundPort), .p2p(identity.peerID.multihash)])
         let listener = TCPListener(address: bound, identity: identity, configuration: configuration, handlers: handlers,
                                    maximumConnectionCount: maximumConnectionCount, logger: logger)
         await listener.start(server)
@@ -96,17 +96,25 @@ public struct TCPTransport: Sendable {
     }
 }
 
-/// The parts of an `/ip4/A/tcp/N[/p2p/ID]` multiaddr the TCP transport uses.
+/// The parts of an `/ip4/A/tcp/N[/p2p/ID]` or `/ip6/A/tcp/N[/p2p/ID]` multiaddr the TCP transport uses.
 struct TCPAddress {
-    let ip4: Multiaddr.IPv4Address
+    /// The `/ip4/A` or `/ip6/A` component.
+    let ipComponent: Multiaddr.Component
+    let host: String
     let port: UInt16
     let peerID: PeerID?
-    var host: String { ip4.description }
 
     init(_ address: Multiaddr) throws(ConnectionError) {
         var components = address.components[...]
-        guard case .ip4(let ip4)? = components.popFirst() else {
-            throw .unsupportedAddress(address.description, reason: "only /ip4/…/tcp/… addresses are supported")
+        switch components.popFirst() {
+        case .ip4(let ip4)?:
+            ipComponent = .ip4(ip4)
+            host = ip4.description
+        case .ip6(let ip6)?:
+            ipComponent = .ip6(ip6)
+            host = ip6.description
+        default:
+            throw .unsupportedAddress(address.description, reason: "only /ip4/…/tcp/… and /ip6/…/tcp/… addresses are supported")
         }
         guard case .tcp(let port)? = components.popFirst() else {
             throw .unsupportedAddress(address.description, reason: "the second component must be /tcp/PORT")
@@ -122,9 +130,13 @@ struct TCPAddress {
                 throw .unsupportedAddress(address.description, reason: "invalid peer ID: \(error)")
             }
         }
-        self.ip4 = ip4
         self.port = port
         self.peerID = peerID
+    }
+
+    /// Whether `address` is one this transport can dial (`/ip4|ip6/A/tcp/N`, optionally `/p2p/ID`).
+    static func isDialable(_ address: Multiaddr) -> Bool {
+        (try? TCPAddress(address)) != nil
     }
 }
 

@@ -1,0 +1,181 @@
+import CairnCore
+import CairnCrypto
+import CairnNet
+import CairnNode
+import Foundation
+import Logging
+
+/// Options of a networked node beyond the repository's config.
+public struct NetworkNodeOptions: Sendable {
+    /// Where to listen.
+    public var listenAddresses: [Multiaddr]
+    /// Peers to connect to at start (full multiaddrs with `/p2p/`).
+    public var bootstrapAddresses: [Multiaddr]
+    /// The DHT protocol ID.
+    public var dhtProtocol: String
+    /// Whether the DHT answers queries (server) or only asks (client).
+    public var dhtServerMode: Bool
+    /// How often pinned roots are re-announced.
+    public var reprovideInterval: Duration
+
+    /// Creates options.
+    public init(listenAddresses: [Multiaddr], bootstrapAddresses: [Multiaddr], dhtProtocol: String,
+                dhtServerMode: Bool, reprovideInterval: Duration) {
+        self.listenAddresses = listenAddresses
+        self.bootstrapAddresses = bootstrapAddresses
+        self.dhtProtocol = dhtProtocol
+        self.dhtServerMode = dhtServerMode
+        self.reprovideInterval = reprovideInterval
+    }
+
+    /// The options a repository's config describes.
+    /// - Throws: `NodeError(.invalidInput)` for an address that does not parse.
+    public init(config: NetworkConfig) throws {
+        self.init(listenAddresses: try config.listen.map(Self.parse), bootstrapAddresses: try config.bootstrap.map(Self.parse),
+                  dhtProtocol: config.dhtProtocol, dhtServerMode: config.dhtMode != "client",
+                  reprovideInterval: .seconds(max(60, config.reprovideIntervalSeconds)))
+    }
+
+    /// Parses a multiaddr, as a `NodeError(.invalidInput)` on failure.
+    public static func parse(_ text: String) throws -> Multiaddr {
+        do {
+            return try Multiaddr(text)
+        } catch {
+            throw NodeError(.invalidInput, "\(text) is not a valid multiaddr: \(error)")
+        }
+    }
+}
+
+/// A running Cairn node on the network: the repository, the libp2p host, the DHT and Bitswap, and the
+/// background work (bootstrap, reprovide) that keeps them useful. The daemon owns one.
+public actor NetworkNode {
+    /// The local repository.
+    public nonisolated let repository: Repository
+    /// The libp2p host.
+    public nonisolated let host: LibP2PHost
+    /// This node's key.
+    nonisolated let identity: PrivateKey
+    /// The options it was started with.
+    public nonisolated let options: NetworkNodeOptions
+    let logger: Logger
+
+    /// Creates the node; nothing listens until ``start()``.
+    public init(repository: Repository, options: NetworkNodeOptions, logger: Logger) throws {
+        self.repository = repository
+        self.identity = try repository.identity()
+        self.options = options
+        self.logger = logger
+        self.host = LibP2PHost(identity: identity, configuration: HostConfiguration(listenAddresses: options.listenAddresses),
+                         logger: logger)
+    }
+
+    /// Listens and connects to the bootstrap peers (failures to reach one are logged, not fatal).
+    /// - Throws: `NodeError(.network)` when a listen address cannot be bound.
+    public func start() async throws {
+        do {
+            try await host.start()
+        } catch {
+            throw NodeError(.network, "cannot listen: \(error); choose another --listen address or port")
+        }
+        await bootstrap()
+    }
+
+    /// Connects to every bootstrap peer not connected yet; returns how many are connected.
+    @discardableResult
+    func bootstrap() async -> Int {
+        var connected = 0
+        for address in options.bootstrapAddresses {
+            do {
+                _ = try await host.connect(to: address)
+                connected += 1
+            } catch {
+                logger.info("bootstrap peer unreachable", metadata: ["address": "\(address)", "error": "\(error)"])
+            }
+        }
+        return connected
+    }
+
+    /// Runs the background loops until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.bootstrapLoop() }
+        }
+    }
+
+    /// Re-dials bootstrap peers while the node has no connections (after a network outage or restart of
+    /// every peer).
+    private func bootstrapLoop() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(10)) } catch { return }
+            if await host.connectedPeers().isEmpty, !options.bootstrapAddresses.isEmpty {
+                await bootstrap()
+            }
+        }
+    }
+
+    /// Closes every connection and listener.
+    public func shutdown() async {
+        await host.shutdown()
+    }
+
+    // MARK: - Reports
+
+    /// `id`: peer ID, key and the full listen addresses with `/p2p/`.
+    public func idReport() async -> IdReport {
+        let suffix = Multiaddr.Component.p2p(identity.peerID.multihash)
+        return IdReport(ID: identity.peerID.description,
+                        PublicKey: Data(identity.publicKey.protobufBytes).base64EncodedString(),
+                        Addresses: await host.listenAddresses().map { Multiaddr($0.components + [suffix]).description },
+                        AgentVersion: host.configuration.agentVersion, ProtocolVersion: IdentifyService.protocolVersion,
+                        Protocols: await host.servedProtocols())
+    }
+
+    /// `swarm peers`.
+    public func swarmPeers() async -> SwarmPeersReport {
+        let infos = await host.connectionInfosWithAddresses()
+        return SwarmPeersReport(Peers: infos.map {
+            SwarmPeer(Peer: $0.peer.description, Addr: $0.address?.description ?? "", Direction: $0.direction.rawValue,
+                      Agent: $0.agentVersion)
+        })
+    }
+
+    /// `swarm connect`: dials every address; fails with the first error when none connects.
+    public func swarmConnect(_ addresses: [String]) async throws -> SwarmChangeReport {
+        var peers: [String] = []
+        var failures: [String] = []
+        for text in addresses {
+            let address = try NetworkNodeOptions.parse(text)
+            do {
+                peers.append(try await host.connect(to: address).description)
+            } catch {
+                failures.append("\(text): \(error)")
+            }
+        }
+        if peers.isEmpty, !failures.isEmpty {
+            throw NodeError(.network, "could not connect: \(failures.joined(separator: "; "))")
+        }
+        return SwarmChangeReport(Peers: peers)
+    }
+
+    /// `swarm disconnect`.
+    public func swarmDisconnect(_ peerText: String) async throws -> SwarmChangeReport {
+        let peer = try Self.parsePeer(peerText)
+        guard await host.disconnect(peer) else {
+            throw NodeError(.notFound, "not connected to \(peerText)")
+        }
+        return SwarmChangeReport(Peers: [peerText])
+    }
+
+    /// Parses a peer ID (or a multiaddr ending in `/p2p/ID`).
+    static func parsePeer(_ text: String) throws -> PeerID {
+        if text.hasPrefix("/"), let address = try? Multiaddr(text), case .p2p(let multihash)? = address.components.last,
+           let peer = try? PeerID(multihash: multihash) {
+            return peer
+        }
+        do {
+            return try PeerID(text)
+        } catch {
+            throw NodeError(.invalidInput, "\(text) is not a peer ID: \(error)")
+        }
+    }
+}
