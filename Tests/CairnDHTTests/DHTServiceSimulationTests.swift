@@ -195,6 +195,34 @@ import Testing
         #expect(await simulation.nodes[5].findProviders(for: cid).map(\.id) == [simulation.nodes[11].localPeer])
         #expect(await simulation.nodes[6].findPeer(simulation.nodes[14].localPeer)?.addresses == [DHTSimulation.address(14)])
     }
+
+    @Test func providersStreamAsTheyAreFound() async throws {
+        let simulation = DHTSimulation(count: 20, seed: 88)
+        await simulation.bootstrapAllThroughFirst()
+        let cid = DHTSimulation.cid(70)
+        for index in [4, 9, 13] { #expect(await simulation.nodes[index].provide(cid) > 0) }
+        let (stream, continuation) = AsyncStream<DHTPeer>.makeStream()
+        let seeker = simulation.nodes[17]
+        async let search: Void = seeker.findProviders(for: cid.multihash, limit: 3, yieldingTo: continuation)
+        var found: Set<DHTPeerID> = []
+        for await provider in stream { found.insert(provider.id) }
+        await search
+        #expect(found == Set([4, 9, 13].map { simulation.nodes[$0].localPeer }))
+    }
+
+    @Test func identifyAddsAndRemovesDHTServers() async throws {
+        let peers = DHTTestPeers.many(3, seed: 99)
+        let service = DHTService(localPeer: peers[0], configuration: DHTSimulation.configuration(), messenger: RefusingMessenger(),
+                                 clock: ManualDHTClock())
+        await service.peerIdentified(DHTPeer(id: peers[1], addresses: [DHTSimulation.address(1)]), protocols: ["/ipfs/id/1.0.0"])
+        #expect(await service.routingTableCount == 0)
+        await service.peerIdentified(DHTPeer(id: peers[1], addresses: [DHTSimulation.address(1)]),
+                                     protocols: [DHTConfiguration.lanProtocolID])
+        #expect(await service.routingTablePeers == [DHTPeer(id: peers[1], addresses: [DHTSimulation.address(1)])])
+        // It stopped serving the DHT (identify push without the protocol): it leaves the table.
+        await service.peerIdentified(DHTPeer(id: peers[1]), protocols: [])
+        #expect(await service.routingTableCount == 0)
+    }
 }
 
 extension DHTServerStateMachine.Outcome {

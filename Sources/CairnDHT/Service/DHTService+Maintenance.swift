@@ -104,6 +104,7 @@ extension DHTService {
     func checkOldestPeers() async {
         let checks = pendingBucketChecks
         pendingBucketChecks = []
+        consecutiveFailures = consecutiveFailures.filter { routingTable.contains($0.key) }
         let (messenger, clock, timeout) = (messenger, clock, configuration.requestTimeout)
         for oldest in checks {
             guard let entry = routingTable.entry(for: oldest) else { continue }

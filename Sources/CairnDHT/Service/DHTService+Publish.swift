@@ -78,7 +78,8 @@ extension DHTService {
                         }
                     }
                     let reply = await Self.query(message, to: peer, messenger: messenger, clock: clock, timeout: timeout)
-                    return (peer, reply.map { $0.record?.value == message.record?.value && $0.key == message.key })
+                    // kubo echoes the request (adding timeReceived); the echoed value is the acknowledgement.
+                    return (peer, reply.map { $0.record?.value == message.record?.value })
                 }
             }
             var results: [(DHTPeer, Result<Bool, DHTError>)] = []
