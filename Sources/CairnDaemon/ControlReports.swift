@@ -115,3 +115,16 @@ public struct FetchProgress: Codable, Sendable, Equatable {
         self.peers = peers
     }
 }
+
+/// `bitswap stat`, named as `ipfs bitswap stat --enc=json` names its fields.
+public struct BitswapStatReport: Codable, Sendable, Equatable {
+    public var BlocksReceived: Int
+    public var DataReceived: Int
+    public var BlocksSent: Int
+    public var DataSent: Int
+    public var DupBlksReceived: Int
+    public var DupDataReceived: Int
+    public var UnwantedBlocksReceived: Int
+    public var Wantlist: [String]
+    public var Peers: [String]
+}

@@ -91,6 +91,9 @@ struct AddCommand: AsyncParsableCommand {
             }
             bar.finish()
             try report(added)
+            if !onlyHash {
+                await NetworkFetch.announce(repository, cids: added.filter(\.isTopLevel).map(\.cid.description))
+            }
         }
     }
 

@@ -16,7 +16,7 @@ struct Cairn: AsyncParsableCommand {
         version: CairnVersion.string,
         subcommands: [
             InitCommand.self, IdCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, ListCommand.self,
-            PinCommand.self, RepoCommand.self, DagCommand.self, DaemonCommand.self, SwarmCommand.self, DevnetCommand.self,
+            PinCommand.self, RepoCommand.self, DagCommand.self, DaemonCommand.self, SwarmCommand.self, DHTCommand.self, BitswapCommand.self, DevnetCommand.self,
         ]
     )
 }

@@ -33,7 +33,9 @@ struct PinAddCommand: AsyncParsableCommand {
             var pinned: [String] = []
             for text in cids {
                 let cid = try CID(text)
-                try await repo.pinAdd(cid, recursive: recursive)
+                try await NetworkFetch.reading(repository, path: cid.description, quiet: output.json, timeout: 600) {
+                    try await repo.pinAdd(cid, recursive: recursive)
+                }
                 pinned.append(cid.description)
             }
             if output.json {

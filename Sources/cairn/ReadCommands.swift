@@ -19,6 +19,9 @@ struct CatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Maximum number of bytes to print.")
     var length: Int64?
 
+    @Option(name: .long, help: "Seconds to wait for the network when content must be fetched.")
+    var timeout: Double = 120
+
     @Argument(help: "CID or CID/path.")
     var path: String
 
@@ -29,8 +32,15 @@ struct CatCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try await repository.open().cat(path, offset: offset, length: length) { bytes in
-                try Output.writeRaw(bytes)
+            let repo = try repository.open()
+            // Bytes already printed are not printed again when a missing block is fetched mid-file.
+            let written = WrittenCounter()
+            try await NetworkFetch.reading(repository, path: path, quiet: false, timeout: timeout) {
+                let done = written.value
+                try await repo.cat(path, offset: offset + done, length: length.map { $0 - done }) { bytes in
+                    try Output.writeRaw(bytes)
+                    written.add(Int64(bytes.count))
+                }
             }
         }
     }
@@ -49,6 +59,9 @@ struct GetCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write it (default: the CID or last path name, in the current directory).")
     var outputPath: String?
 
+    @Option(name: .long, help: "Seconds to wait for the network when content must be fetched.")
+    var timeout: Double = 120
+
     @Argument(help: "CID or CID/path.")
     var path: String
 
@@ -56,10 +69,19 @@ struct GetCommand: AsyncParsableCommand {
         try await reportingErrors {
             let repo = try repository.open()
             let destination = outputPath ?? defaultDestination(for: path)
-            let total = try await repo.contentSize(path)
-            let bar = ProgressBar(label: "getting", total: total, quiet: output.json)
-            let report = try await repo.get(path, to: destination) { bar.advance(by: $0) }
-            bar.finish()
+            let report = try await NetworkFetch.reading(repository, path: path, quiet: output.json, timeout: timeout) {
+                let total = try await repo.contentSize(path)
+                let bar = ProgressBar(label: "getting", total: total, quiet: output.json)
+                defer { bar.finish() }
+                let existed = FileManager.default.fileExists(atPath: destination)
+                do {
+                    return try await repo.get(path, to: destination) { bar.advance(by: $0) }
+                } catch let error as NodeError where error.code == .notFound && !existed {
+                    // A block was missing part-way: remove what was written so the retry after the fetch starts clean.
+                    try? FileManager.default.removeItem(atPath: destination)
+                    throw error
+                }
+            }
             if output.json {
                 try Output.json(report)
             } else {
@@ -71,6 +93,15 @@ struct GetCommand: AsyncParsableCommand {
     private func defaultDestination(for path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
+}
+
+/// A byte count shared between a write callback and its caller.
+final class WrittenCounter: @unchecked Sendable {
+    // @unchecked Sendable: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var count: Int64 = 0
+    var value: Int64 { lock.withLock { count } }
+    func add(_ bytes: Int64) { lock.withLock { count += bytes } }
 }
 
 /// `cairn ls`: list the entries of a directory (or the blocks of a file).

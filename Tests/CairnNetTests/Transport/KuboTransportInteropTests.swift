@@ -1,79 +1,10 @@
 #if canImport(Glibc)
 import CairnCore
+import CairnTestSupport
 import CairnCrypto
 import Foundation
 import Testing
 @testable import CairnNet
-
-/// A `kubo-peer serve` subprocess (kubo 0.22) driven through its JSON-lines protocol.
-final class KuboPeerProcess: @unchecked Sendable {
-    // @unchecked Sendable: `lines` and `partial` are only touched under `lock`; the Process and pipes are
-    // set up in init and afterwards only used through thread-safe Foundation calls.
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var partial: [UInt8] = []
-
-    /// The path of the kubo-peer tool: `$CAIRN_KUBO_PEER_TOOL`, else `../shared/tools/kubo-peer`.
-    static var toolPath: String {
-        if let path = ProcessInfo.processInfo.environment["CAIRN_KUBO_PEER_TOOL"] { return path }
-        return FileManager.default.currentDirectoryPath + "/../shared/tools/kubo-peer"
-    }
-
-    init(repo: String, port: UInt16, ed25519: Bool) throws {
-        process.executableURL = URL(fileURLWithPath: Self.toolPath)
-        process.arguments = ["serve", "--repo", repo, "--port", String(port)] + (ed25519 ? ["--ed25519"] : [])
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock {
-                self.partial += data
-                while let newline = self.partial.firstIndex(of: 0x0a) {
-                    self.lines.append(String(decoding: self.partial[..<newline], as: UTF8.self))
-                    self.partial.removeSubrange(...newline)
-                }
-            }
-        }
-        try process.run()
-    }
-
-    /// The next JSON object kubo printed, waiting at most `seconds`.
-    func nextObject(seconds: Double) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            let line: String? = lock.withLock { lines.isEmpty ? nil : lines.removeFirst() }
-            if let line {
-                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw TransportTestTimeout(what: "a JSON object (got \(line))")
-                }
-                return object
-            }
-            guard process.isRunning else { throw TransportTestTimeout(what: "kubo-peer output (it exited)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TransportTestTimeout(what: "kubo-peer output")
-    }
-
-    /// Sends one command and returns kubo's answer.
-    func command(_ object: [String: Any], seconds: Double = 40) async throws -> [String: Any] {
-        var data = try JSONSerialization.data(withJSONObject: object)
-        data.append(0x0a)
-        input.fileHandleForWriting.write(data)
-        return try await nextObject(seconds: seconds)
-    }
-
-    /// Asks kubo to quit, and kills it if it does not.
-    func stop() async {
-        _ = try? await command(["cmd": "quit"], seconds: 5)
-        if process.isRunning { process.terminate() }
-        output.fileHandleForReading.readabilityHandler = nil
-    }
-}
 
 /// Counts inbound streams per protocol, to see that kubo's own streams reached our handlers.
 actor KuboStreamCounter {
