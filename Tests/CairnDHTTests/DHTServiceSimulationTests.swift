@@ -174,6 +174,12 @@ import Testing
             try await simulation.nodes[4].putValue(DHTRecord(key: Array("/foo/bar".utf8), value: value))
         }
         #expect(simulation.network.requestCount == before)
+        // Stored records are served for 36 h (go's MaxRecordAge), then dropped.
+        simulation.clock.advance(by: .seconds(37 * 3600))
+        var dropped = 0
+        for node in simulation.nodes { dropped += await node.removeExpiredRecords() }
+        #expect(dropped >= 20)
+        #expect(await simulation.nodes[9].getValue(key) == nil)
         // Lying peers' invalid records are never returned.
         for index in 10..<20 { simulation.network.setFault(.lying, for: simulation.nodes[index].localPeer) }
         let absent = Array("/pk/".utf8) + simulation.nodes[3].localPeer.bytes
@@ -222,6 +228,15 @@ import Testing
         // It stopped serving the DHT (identify push without the protocol): it leaves the table.
         await service.peerIdentified(DHTPeer(id: peers[1]), protocols: [])
         #expect(await service.routingTableCount == 0)
+
+        // The WAN DHT admits only peers with a public address, and keeps only those addresses.
+        let wan = DHTService(localPeer: peers[0], messenger: RefusingMessenger(), clock: ManualDHTClock())
+        await wan.peerIdentified(DHTPeer(id: peers[1], addresses: [DHTSimulation.address(1)]), protocols: [DHTConfiguration.wanProtocolID])
+        #expect(await wan.routingTableCount == 0)
+        let public4 = try Multiaddr("/ip4/198.51.100.7/tcp/4001")
+        await wan.peerIdentified(DHTPeer(id: peers[2], addresses: [DHTSimulation.address(2), public4]),
+                                 protocols: [DHTConfiguration.wanProtocolID])
+        #expect(await wan.routingTablePeers == [DHTPeer(id: peers[2], addresses: [public4])])
     }
 }
 

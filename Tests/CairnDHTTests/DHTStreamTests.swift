@@ -14,7 +14,11 @@ import Testing
     func makeService(mode: DHTServiceConfiguration.Mode = .server, clock: ManualDHTClock = ManualDHTClock()) async -> DHTService {
         let service = DHTService(localPeer: peers[0], configuration: DHTServiceConfiguration(mode: mode),
                                  messenger: RefusingMessenger(), clock: clock)
-        for peer in peers.dropFirst(2) { await service.peerIdentified(DHTPeer(id: peer), protocols: [DHTConfiguration.wanProtocolID]) }
+        for (index, peer) in peers.enumerated().dropFirst(2) {
+            // Public (TEST-NET-2) addresses: the WAN DHT admits only peers it could hand out to others.
+            let address = try? Multiaddr("/ip4/198.51.100.\(index)/tcp/4001")
+            await service.peerIdentified(DHTPeer(id: peer, addresses: address.map { [$0] } ?? []), protocols: [DHTConfiguration.wanProtocolID])
+        }
         return service
     }
 

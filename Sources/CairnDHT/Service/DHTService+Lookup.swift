@@ -91,7 +91,7 @@ extension DHTService {
     public func getValue(_ key: [UInt8]) async -> DHTRecord? {
         let quorum = configuration.getValueQuorum
         var valid: [DHTRecord] = []
-        if let local = server.records[key], (try? server.validators.validate(local)) != nil { valid.append(local) }
+        if let local = server.record(for: key, now: clock.now()), (try? server.validators.validate(local)) != nil { valid.append(local) }
         if valid.count < quorum {
             _ = await lookup(key: key, request: .getValue(key)) { _, response in
                 if let record = response.record, record.key == key, (try? server.validators.validate(record)) != nil {

@@ -50,11 +50,12 @@ extension DHTService {
         }
     }
 
-    /// Drops provider records expired now; `run()` calls it every `expirySweepInterval`.
+    /// Drops provider records and value records expired now; `run()` calls it every `expirySweepInterval`.
     /// - Returns: the number of records dropped.
     @discardableResult
     public func removeExpiredRecords() -> Int {
-        server.removeExpiredProviders(now: clock.now())
+        let now = clock.now()
+        return server.removeExpiredProviders(now: now) + server.removeExpiredRecords(now: now)
     }
 
     /// Runs the background work until the calling task is cancelled: bucket refresh every

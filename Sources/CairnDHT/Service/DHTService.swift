@@ -142,8 +142,11 @@ public actor DHTService {
         peerIdentified(DHTPeer(id: DHTPeerID(multihash: peerID.multihash), addresses: addresses), protocols: protocols)
     }
 
-    /// Adds a peer known to be a DHT server, queueing a liveness check of a full bucket's oldest peer.
+    /// Adds a peer known to be a DHT server, queueing a liveness check of a full bucket's oldest peer. On
+    /// the WAN DHT a peer without a public address is not added (kubo's `PublicRoutingTableFilter`): other
+    /// peers could not dial it from our answers.
     func admit(_ peer: DHTPeerID, addresses: [Multiaddr], now: Date) {
+        if configuration.addressScope == .wan && addresses.isEmpty && !routingTable.contains(peer) { return }
         switch routingTable.insert(peer, addresses: addresses, now: now) {
         case .checkOldest(let oldest):
             if pendingBucketChecks.count < configuration.maximumPendingBucketChecks && !pendingBucketChecks.contains(oldest) {
