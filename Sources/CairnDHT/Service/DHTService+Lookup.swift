@@ -72,12 +72,12 @@ extension DHTService {
             report(provider)
             return providers.count >= wanted
         }
-        for provider in server.providers.providers(for: multihash.bytes, now: clock.now()) where take(provider) {
-            return providers
+        for provider in server.providers.providers(for: multihash.bytes, now: clock.now()) {
+            if take(provider) { return providers }
         }
         _ = await lookup(key: multihash.bytes, request: .getProviders(multihash)) { _, response in
-            for provider in response.providerPeers.prefix(configuration.dht.maximumPeersPerMessage) where take(provider) {
-                return .stop
+            for provider in response.providerPeers.prefix(configuration.dht.maximumPeersPerMessage) {
+                if take(provider) { return .stop }
             }
             return .proceed
         }
@@ -117,6 +117,10 @@ extension DHTService {
         var actions = machine.handle(.start(seeds: seeds.map(\.peer)))
         let (messenger, clock, timeout) = (messenger, clock, configuration.requestTimeout)
         func entry(_ peer: DHTPeerID) -> DHTPeer { DHTPeer(id: peer, addresses: addressBook[peer] ?? []) }
+        func closestFirst(_ peers: [DHTPeerID]) -> [DHTPeerID] {
+            Array(peers.sorted { $0.kademliaKey.distance(to: target) < $1.kademliaKey.distance(to: target) }
+                .prefix(configuration.dht.bucketSize))
+        }
 
         return await withTaskGroup(of: (DHTPeerID, Result<DHTMessage, DHTError>).self) { group in
             while true {
@@ -132,7 +136,7 @@ extension DHTService {
                         return closest.map(entry)
                     }
                 }
-                guard let (peer, result) = await group.next() else { return responded.map(entry) }
+                guard let (peer, result) = await group.next() else { return closestFirst(responded).map(entry) }
                 switch result {
                 case .success(let response) where response.type == request.type:
                     noteResponded(entry(peer))
@@ -145,7 +149,7 @@ extension DHTService {
                     }
                     if visit(entry(peer), response) == .stop {
                         group.cancelAll()
-                        return responded.map(entry)
+                        return closestFirst(responded).map(entry)
                     }
                     actions = machine.handle(.response(from: peer, closerPeers: closer))
                 case .success(let response):

@@ -252,7 +252,9 @@ public actor DHTService {
         guard configuration.mode == .server else { return }
         await network.setStreamHandler(
             configuration.dht.protocolID, maximumConcurrentStreamCount: configuration.maximumInboundStreamsPerConnection
-        ) { [self] stream in
+        ) { [weak self] stream in
+            // Weak: the network keeps its handlers for its lifetime and must not keep the DHT alive.
+            guard let self else { return await stream.reset() }
             await self.serve(stream)
         }
     }
