@@ -60,7 +60,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CairnExchange", dependencies: ["CairnCore", "CairnNet"]),
+        .target(
+            name: "CairnExchange",
+            dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "CairnStore",
             dependencies: [
@@ -104,7 +107,7 @@ let package = Package(
         .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCore", "CairnCrypto", "CairnTestSupport"]),
         .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDHT", "CairnTestSupport"]),
-        .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnNet", "CairnExchange", "CairnTestSupport"]),
+        .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),

@@ -46,6 +46,18 @@ public struct BitswapConfiguration: Sendable, Equatable {
     /// under the 4 MiB receive limit.
     public var targetOutgoingMessageByteCount: Int
 
+    /// The most bytes of responses (estimated, blocks not yet loaded) queued for one peer; batches past it are
+    /// dropped and counted.
+    ///
+    /// Loading happens only when a batch is sent, so this bounds work promised to a peer that reads slowly;
+    /// 16 MiB is eight full messages, plenty to keep a fast link busy.
+    public var maximumQueuedResponseByteCountPerPeer: Int
+
+    /// The most peers we keep a server-side ledger (wantlist) for at once; wants from further peers are ignored.
+    ///
+    /// Each ledger holds up to `maximumPeerWantlistEntryCount` entries, so this bounds the server's memory.
+    public var maximumLedgerCount: Int
+
     /// Creates a configuration; the defaults match kubo 0.22.
     public init(
         maximumMessageByteCount: Int = 4 << 20,
@@ -55,7 +67,9 @@ public struct BitswapConfiguration: Sendable, Equatable {
         maximumBlockPresenceCountPerMessage: Int = 8192,
         maximumPeerWantlistEntryCount: Int = 16384,
         wantHaveReplaceByteCount: Int = 1024,
-        targetOutgoingMessageByteCount: Int = 2 << 20
+        targetOutgoingMessageByteCount: Int = 2 << 20,
+        maximumQueuedResponseByteCountPerPeer: Int = 16 << 20,
+        maximumLedgerCount: Int = 1024
     ) {
         precondition(maximumBlockByteCount < maximumMessageByteCount, "a block must fit in a message")
         precondition(targetOutgoingMessageByteCount <= maximumMessageByteCount, "batches must fit the message limit")
@@ -67,6 +81,8 @@ public struct BitswapConfiguration: Sendable, Equatable {
         self.maximumPeerWantlistEntryCount = maximumPeerWantlistEntryCount
         self.wantHaveReplaceByteCount = wantHaveReplaceByteCount
         self.targetOutgoingMessageByteCount = targetOutgoingMessageByteCount
+        self.maximumQueuedResponseByteCountPerPeer = maximumQueuedResponseByteCountPerPeer
+        self.maximumLedgerCount = maximumLedgerCount
     }
 
     /// The defaults (kubo 0.22's values).

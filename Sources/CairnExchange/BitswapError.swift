@@ -27,6 +27,15 @@ public enum BitswapError: Error, Equatable, Sendable, CustomStringConvertible {
     case unwantedBlock(received: CID, wanted: CID)
     /// A wantlist update would grow the peer's wantlist to `count` entries, over the `limit`.
     case wantlistTooLarge(count: Int, limit: Int)
+    /// Our own wantlist already holds `limit` CIDs; wait for some fetches to finish.
+    case wantlistFull(limit: Int)
+    /// No wanted block arrived from any peer for `after`; `cid` is one of the missing blocks (connect to a
+    /// provider or add provider hints, then retry).
+    case fetchStalled(cid: CID, after: Duration)
+    /// A DAG being fetched has more than `limit` blocks.
+    case dagTooLarge(limit: Int)
+    /// A fetched block's links cannot be read (`reason`), so the DAG below it cannot be fetched.
+    case undecodableBlock(cid: CID, reason: String)
 
     /// A one-line explanation for logs.
     public var description: String {
@@ -42,6 +51,10 @@ public enum BitswapError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unverifiableBlock(let reason): "bitswap: cannot verify block: \(reason)"
         case .unwantedBlock(let received, let wanted): "bitswap: received block \(received), wanted \(wanted)"
         case .wantlistTooLarge(let count, let limit): "bitswap: wantlist of \(count) entries is over the limit of \(limit)"
+        case .wantlistFull(let limit): "bitswap: already wanting \(limit) blocks; retry when fetches finish"
+        case .fetchStalled(let cid, let after): "bitswap: no block arrived for \(after); still missing \(cid) (connect to a peer that has it)"
+        case .dagTooLarge(let limit): "bitswap: the DAG has more than \(limit) blocks"
+        case .undecodableBlock(let cid, let reason): "bitswap: cannot read the links of \(cid): \(reason)"
         }
     }
 }

@@ -48,7 +48,9 @@ extension ConnectionDriver {
     /// Puts bytes a negotiation read past the protocol line back at the front of the stream.
     func pushBack(_ bytes: [UInt8], streamID id: UInt32) {
         guard !bytes.isEmpty else { return }
-        streams[id]?.leftover = bytes + (streams[id]?.leftover ?? [])
+        // Read first: reading `streams` inside its own optional-chained assignment is an exclusivity violation.
+        let existing = streams[id]?.leftover ?? []
+        streams[id]?.leftover = bytes + existing
     }
 
     /// Writes all of `bytes`, waiting for the peer's window as needed.
