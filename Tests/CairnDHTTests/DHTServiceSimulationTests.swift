@@ -28,8 +28,10 @@ import Testing
             let providers = await node.findProviders(for: cid, limit: 1)
             #expect(providers == [simulation.entry(17)], "node \(index)")
         }
-        // Content nobody provides: the lookup ends with nothing.
+        // Content nobody provides: the lookup ends with nothing, never more than α = 3 queries in flight.
+        simulation.network.resetInFlightMaximum()
         #expect(await simulation.nodes[3].findProviders(for: DHTSimulation.cid(2)).isEmpty)
+        #expect((1...3).contains(simulation.network.maximumInFlight(of: simulation.nodes[3].localPeer)))
     }
 
     @Test func providerRecordsExpireUnlessReprovided() async throws {

@@ -30,6 +30,8 @@ final class SimulatedDHTNetwork: Sendable {
         var lies = 0
         var random: SeededRandom
         var requestCount = 0
+        var inFlight: [DHTPeerID: Int] = [:]
+        var maximumInFlight: [DHTPeerID: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -54,8 +56,19 @@ final class SimulatedDHTNetwork: Sendable {
 
     func messenger(for peer: DHTPeer) -> SimulatedMessenger { SimulatedMessenger(network: self, local: peer) }
 
+    /// The most requests `peer` had outstanding at once since the last `resetInFlightMaximum`.
+    func maximumInFlight(of peer: DHTPeerID) -> Int { state.withLock { $0.maximumInFlight[peer] ?? 0 } }
+
+    func resetInFlightMaximum() { state.withLock { $0.maximumInFlight = [:] } }
+
     /// Delivers `message` from `sender` to `destination` and returns the outcome.
     func deliver(_ message: DHTMessage, from sender: DHTPeer, to destination: DHTPeerID) async throws(DHTError) -> DHTMessage? {
+        state.withLock { state in
+            let count = state.inFlight[sender.id, default: 0] + 1
+            state.inFlight[sender.id] = count
+            state.maximumInFlight[sender.id] = max(state.maximumInFlight[sender.id] ?? 0, count)
+        }
+        defer { state.withLock { $0.inFlight[sender.id, default: 1] -= 1 } }
         let (node, fault, senderMode, firstContact) = state.withLock { state in
             state.requestCount += 1
             let pair = sender.id.bytes + [0xff] + destination.bytes
