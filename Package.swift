@@ -52,7 +52,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CairnDHT", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "CairnDHT",
+            dependencies: [
+                "CairnCore", "CairnCrypto", "CairnNet",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "CairnExchange",
             dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", .product(name: "Logging", package: "swift-log")]
@@ -99,7 +106,7 @@ let package = Package(
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
         .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCore", "CairnCrypto", "CairnTestSupport"]),
         .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
-        .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnDHT", "CairnTestSupport"]),
+        .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDHT", "CairnTestSupport"]),
         .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),

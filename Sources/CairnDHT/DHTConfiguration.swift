@@ -41,6 +41,9 @@ public struct DHTConfiguration: Sendable, Equatable {
     public var maximumProviderKeyByteCount: Int
     /// The most value records (PUT_VALUE) the server keeps for others; further new keys are refused.
     public var maximumStoredRecordCount: Int
+    /// How long a stored value record is served after it was received: 36 hours (go-libp2p-kad-dht's
+    /// `MaxRecordAge`), so publishers must republish.
+    public var maximumRecordAge: Duration
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -57,7 +60,8 @@ public struct DHTConfiguration: Sendable, Equatable {
         maximumProvidersPerKey: Int = 100,
         maximumProviderKeyCount: Int = 100_000,
         maximumProviderKeyByteCount: Int = 80,
-        maximumStoredRecordCount: Int = 10_000
+        maximumStoredRecordCount: Int = 10_000,
+        maximumRecordAge: Duration = .seconds(36 * 3600)
     ) {
         precondition(bucketSize > 0 && lookupConcurrency > 0 && maximumQueriesPerLookup > 0, "DHT parameters must be positive")
         precondition(maximumLookupCandidateCount >= bucketSize, "a lookup must be able to hold k candidates")
@@ -75,6 +79,7 @@ public struct DHTConfiguration: Sendable, Equatable {
         self.maximumProviderKeyCount = maximumProviderKeyCount
         self.maximumProviderKeyByteCount = maximumProviderKeyByteCount
         self.maximumStoredRecordCount = maximumStoredRecordCount
+        self.maximumRecordAge = maximumRecordAge
     }
 
     /// The defaults: kubo-compatible k = 20, α = 3, 4 MiB messages, 48 h provider records.

@@ -42,6 +42,28 @@ public enum DHTError: Error, Equatable, Sendable, CustomStringConvertible {
     case recordStoreFull(limit: Int)
     /// A routing-table snapshot has a format version this code does not read.
     case unsupportedSnapshotVersion(Int)
+    /// A request to `peer` got no complete answer within `limit` (`DHTServiceConfiguration.requestTimeout`);
+    /// the stream was reset.
+    case requestTimedOut(peer: DHTPeerID, limit: Duration)
+    /// No stream could be opened to `peer` (no address, dial or negotiation failure); `reason` is the
+    /// network's explanation.
+    case peerUnreachable(peer: DHTPeerID, reason: String)
+    /// The stream failed while a message was read or written (reset by the peer, connection lost).
+    case streamFailed(reason: String)
+    /// The stream ended before the peer answered our request.
+    case noResponse(type: DHTMessage.MessageType)
+    /// The peer answered a request of type `expected` with a message of another type or key.
+    case unexpectedResponse(expected: DHTMessage.MessageType, actual: DHTMessage.MessageType)
+    /// The peer refused the request (in the simulator or a messenger that can tell: it reset the stream).
+    case requestRejected(type: DHTMessage.MessageType)
+    /// This node runs in client mode and does not answer DHT requests.
+    case clientMode
+    /// A record's key has no namespace (`/<namespace>/…`) or its namespace has no validator here.
+    case invalidRecordKey(reason: String)
+    /// An IPNS-style record failed its namespace validator; `reason` says why.
+    case invalidRecord(namespace: String, reason: String)
+    /// The operation was cancelled before it finished.
+    case cancelled
 
     /// A one-line explanation of the failure for logs.
     public var description: String {
@@ -66,6 +88,16 @@ public enum DHTError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidRequest(let type, let reason): "dht: invalid \(type) request: \(reason)"
         case .recordStoreFull(let limit): "dht: the record store already holds \(limit) records"
         case .unsupportedSnapshotVersion(let version): "dht: routing-table snapshot version \(version) is not supported"
+        case .requestTimedOut(let peer, let limit): "dht: peer \(peer) did not answer within \(limit)"
+        case .peerUnreachable(let peer, let reason): "dht: cannot open a stream to \(peer): \(reason)"
+        case .streamFailed(let reason): "dht: stream failed: \(reason)"
+        case .noResponse(let type): "dht: the stream ended before the \(type) response"
+        case .unexpectedResponse(let expected, let actual): "dht: expected a \(expected) response, got \(actual)"
+        case .requestRejected(let type): "dht: the peer refused the \(type) request"
+        case .clientMode: "dht: this node runs in client mode and answers no DHT requests"
+        case .invalidRecordKey(let reason): "dht: invalid record key: \(reason)"
+        case .invalidRecord(let namespace, let reason): "dht: invalid /\(namespace)/ record: \(reason)"
+        case .cancelled: "dht: the operation was cancelled"
         }
     }
 }

@@ -34,3 +34,24 @@ public struct DHTPeer: Sendable, Equatable {
         self.connection = connection
     }
 }
+
+extension DHTPeer {
+    /// Groups peer addresses ending in `/p2p/<ID>` (a bootstrap list) by peer: one entry per peer with its
+    /// transport addresses, in first-seen order; addresses without `/p2p/` are skipped.
+    public static func grouping(peerAddresses addresses: [Multiaddr]) -> [DHTPeer] {
+        var peers: [DHTPeer] = []
+        var index: [DHTPeerID: Int] = [:]
+        for address in addresses {
+            guard let multihash = address.peerID else { continue }
+            let id = DHTPeerID(multihash: multihash)
+            if let position = index[id] {
+                peers[position].addresses.append(address.removingPeerID)
+            } else {
+                index[id] = peers.count
+                peers.append(DHTPeer(id: id, addresses: [address.removingPeerID]))
+            }
+        }
+        return peers
+    }
+}
+

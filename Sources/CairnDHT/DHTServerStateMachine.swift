@@ -22,18 +22,23 @@ public struct DHTServerStateMachine: Sendable {
         case reject(DHTError)
     }
 
-    /// Ourselves as a peer entry (ID and listen addresses), returned for FIND_NODE of our own ID.
-    public let localPeer: DHTPeer
+    /// Ourselves as a peer entry (ID and listen addresses), returned for FIND_NODE of our own ID; the owner
+    /// updates the addresses when its listen addresses change.
+    public var localPeer: DHTPeer
+    /// The validators PUT_VALUE records must pass (only `/pk/` by default).
+    public let validators: DHTRecordValidators
     /// The limits applied.
     public let configuration: DHTConfiguration
     /// The provider records held for others.
     public private(set) var providers: ProviderStore
-    /// The value records held for others, by record key.
+    /// The value records held for others, by record key (expired ones until `removeExpiredRecords`).
     public private(set) var records: [[UInt8]: DHTRecord] = [:]
+    private var recordReceivedAt: [[UInt8]: Date] = [:]
 
     /// Creates a server with empty stores.
-    public init(localPeer: DHTPeer, configuration: DHTConfiguration = .default) {
+    public init(localPeer: DHTPeer, configuration: DHTConfiguration = .default, validators: DHTRecordValidators = .default) {
         self.localPeer = localPeer
+        self.validators = validators
         self.configuration = configuration
         self.providers = ProviderStore(configuration: configuration)
     }
@@ -59,7 +64,8 @@ public struct DHTServerStateMachine: Sendable {
             case .getValue:
                 try requireKey(request)
                 return .respond(
-                    DHTMessage(type: .getValue, key: request.key, record: records[request.key], closerPeers: closerPeers(request, sender, routingTable)))
+                    DHTMessage(type: .getValue, key: request.key, record: record(for: request.key, now: now),
+                               closerPeers: closerPeers(request, sender, routingTable)))
             case .putValue:
                 return .respond(try putValue(request, now: now))
             case .ping:
@@ -73,13 +79,43 @@ public struct DHTServerStateMachine: Sendable {
     private mutating func putValue(_ request: DHTMessage, now: Date) throws(DHTError) -> DHTMessage {
         guard var record = request.record else { throw .invalidRequest(type: .putValue, reason: "no record") }
         guard record.key == request.key else { throw .invalidRequest(type: .putValue, reason: "the record key differs from the message key") }
-        try RecordValidator.validate(record)
+        try validators.validate(record)
+        if records[record.key] == nil && records.count >= configuration.maximumStoredRecordCount { removeExpiredRecords(now: now) }
         guard records[record.key] != nil || records.count < configuration.maximumStoredRecordCount else {
             throw .recordStoreFull(limit: configuration.maximumStoredRecordCount)
         }
         record.timeReceived = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(now)
         records[record.key] = record
+        recordReceivedAt[record.key] = now
         return DHTMessage(type: .putValue, key: request.key, record: record)
+    }
+
+    /// Drops provider records expired at `now`.
+    /// - Returns: the number of records dropped.
+    @discardableResult
+    public mutating func removeExpiredProviders(now: Date) -> Int {
+        providers.removeExpired(now: now)
+    }
+
+    /// The record stored under `key` if it is younger than `maximumRecordAge` at `now`.
+    public func record(for key: [UInt8], now: Date) -> DHTRecord? {
+        guard let record = records[key], let receivedAt = recordReceivedAt[key],
+            now.timeIntervalSince(receivedAt) < ProviderStore.seconds(configuration.maximumRecordAge)
+        else { return nil }
+        return record
+    }
+
+    /// Drops value records older than `maximumRecordAge` at `now`.
+    /// - Returns: the number of records dropped.
+    @discardableResult
+    public mutating func removeExpiredRecords(now: Date) -> Int {
+        let limit = ProviderStore.seconds(configuration.maximumRecordAge)
+        let expired = recordReceivedAt.filter { now.timeIntervalSince($0.value) >= limit }.map(\.key)
+        for key in expired {
+            records[key] = nil
+            recordReceivedAt[key] = nil
+        }
+        return expired.count
     }
 
     private func closerPeers(_ request: DHTMessage, _ sender: DHTPeerID, _ routingTable: RoutingTable) -> [DHTPeer] {
