@@ -1,5 +1,6 @@
 import CairnCore
 import CairnCrypto
+import CairnDHT
 import CairnExchange
 import CairnNet
 import CairnNode
@@ -60,6 +61,10 @@ public actor NetworkNode {
     public nonisolated let options: NetworkNodeOptions
     /// The Bitswap engine serving and fetching blocks.
     public nonisolated let bitswap: BitswapService
+    /// The Kademlia DHT (providers, peers, records).
+    public nonisolated let dht: DHTService
+    /// Roots to announce in the background (after fetches).
+    nonisolated let provideQueue: (stream: AsyncStream<CID>, continuation: AsyncStream<CID>.Continuation)
     let logger: Logger
 
     /// Creates the node; nothing listens until ``start()``.
@@ -78,16 +83,38 @@ public actor NetworkNode {
                 logger.warning("dropping a misbehaving peer", metadata: ["peer": "\(peer)", "penalty": "\(penalty)"])
                 await host.disconnect(peer)
             })
+        let dhtConfiguration = DHTServiceConfiguration(
+            dht: DHTConfiguration(protocolID: options.dhtProtocol), mode: options.dhtServerMode ? .server : .client,
+            reprovideInterval: options.reprovideInterval)
+        let clock = SystemDHTClock()
+        let blocks = repository.blocks
+        let database = repository.database
+        self.dht = DHTService(
+            localPeerID: identity.peerID, configuration: dhtConfiguration,
+            messenger: StreamDHTMessenger(network: host, configuration: dhtConfiguration.dht, clock: clock,
+                                          requestTimeout: dhtConfiguration.requestTimeout),
+            clock: clock, snapshot: Self.savedRoutingTable(repository, localPeer: identity.peerID),
+            localAddresses: { await host.listenAddresses() },
+            reprovideKeys: {
+                ((try? database.pins()) ?? []).compactMap { try? CID($0.cid) }.filter { (try? blocks.has($0)) ?? false }
+            },
+            logger: logger)
+        self.provideQueue = AsyncStream.makeStream(of: CID.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
     /// Listens and connects to the bootstrap peers (failures to reach one are logged, not fatal).
     /// - Throws: `NodeError(.network)` when a listen address cannot be bound.
     public func start() async throws {
         await StreamBitswapMessenger.registerHandlers(on: host, service: bitswap)
+        await dht.register(on: host)
         do {
             try await host.start()
         } catch {
             throw NodeError(.network, "cannot listen: \(error); choose another --listen address or port")
+        }
+        // Saved routing-table peers are dialable again right away.
+        for peer in await dht.routingTablePeers {
+            if let id = try? PeerID(bytes: peer.id.bytes) { await host.addAddresses(peer.addresses, for: id) }
         }
         await bootstrap()
     }
@@ -104,16 +131,24 @@ public actor NetworkNode {
                 logger.info("bootstrap peer unreachable", metadata: ["address": "\(address)", "error": "\(error)"])
             }
         }
+        // Join the DHT through the bootstrap peers and the saved routing table.
+        var seeds = DHTPeer.grouping(peerAddresses: options.bootstrapAddresses)
+        for peer in await dht.routingTablePeers where !seeds.contains(where: { $0.id == peer.id }) { seeds.append(peer) }
+        if !seeds.isEmpty { _ = await dht.bootstrap(Array(seeds.prefix(32))) }
         return connected
     }
 
     /// Runs the background loops until cancelled.
     public func run() async {
         let events = await host.peerEvents()
+        let dhtEvents = await host.peerEvents()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.bootstrapLoop() }
             group.addTask { await self.bitswap.run() }
             group.addTask { await self.bitswap.followPeerEvents(events) }
+            group.addTask { await self.dht.run(peerEvents: dhtEvents) }
+            group.addTask { await self.provideLoop() }
+            group.addTask { await self.persistenceLoop() }
         }
     }
 
@@ -122,14 +157,17 @@ public actor NetworkNode {
     private func bootstrapLoop() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(10)) } catch { return }
-            if await host.connectedPeers().isEmpty, !options.bootstrapAddresses.isEmpty {
+            let knowsPeers = await dht.routingTableCount > 0
+            if await host.connectedPeers().isEmpty, !options.bootstrapAddresses.isEmpty || knowsPeers {
                 await bootstrap()
             }
         }
     }
 
-    /// Closes every connection and listener.
+    /// Saves the routing table, then closes every connection and listener.
     public func shutdown() async {
+        await saveRoutingTable()
+        provideQueue.continuation.finish()
         await host.shutdown()
     }
 
