@@ -32,6 +32,8 @@ public final class RepoDatabase: Sendable {
             var configuration = Configuration()
             configuration.journalMode = .wal
             configuration.label = "cairn.repo"
+            // The daemon and CLI commands share the file: wait for another process's write instead of failing.
+            configuration.busyMode = .timeout(30)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             // GRDB sets synchronous = NORMAL with WAL; FULL also syncs the WAL on every commit.
             try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
