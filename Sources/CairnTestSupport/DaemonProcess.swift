@@ -7,8 +7,8 @@ public final class DaemonProcess: @unchecked Sendable {
     public let cli: CairnCLI
     /// The fixed listen port (kept across restarts so peers can redial).
     public let port: Int
-    /// Extra daemon arguments (bootstrap peers, DHT options).
-    public let extraArguments: [String]
+    /// Extra daemon arguments (bootstrap peers, DHT options); ``start(arguments:timeout:)`` may replace them.
+    public private(set) var extraArguments: [String]
     private var process: Process?
     /// The node's peer ID.
     public private(set) var peerID = ""
@@ -30,8 +30,10 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Whether the daemon process is alive.
     public var isRunning: Bool { process?.isRunning ?? false }
 
-    /// Starts the daemon and waits until `cairn id` reports its addresses.
-    public func start(timeout: Duration = .seconds(60)) throws {
+    /// Starts the daemon and waits until `cairn id` reports its addresses; `arguments` replaces the extra
+    /// daemon arguments (e.g. to restart without bootstrap peers).
+    public func start(arguments: [String]? = nil, timeout: Duration = .seconds(60)) throws {
+        if let arguments { extraArguments = arguments }
         let logPath = cli.repository + "/daemon-test.log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -80,6 +82,18 @@ public final class DaemonProcess: @unchecked Sendable {
     public var terminationStatus: Int32? {
         guard let process, !process.isRunning else { return nil }
         return process.terminationStatus
+    }
+
+    /// The daemon's process ID (0 when not started).
+    public var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    /// The daemon's resident memory in KiB (from /proc), or nil when it is not running.
+    public var residentKiB: Int? {
+        guard isRunning, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1])
+        }
+        return nil
     }
 
     /// The daemon's log so far.
