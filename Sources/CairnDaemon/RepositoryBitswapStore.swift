@@ -17,8 +17,8 @@ struct RepositoryBitswapStore: BitswapBlockStore {
     }
 }
 
-/// Stores blocks arriving from the network in crash-safe batches: a batch commits after `maximumBlockCount`
-/// blocks, `maximumByteCount` bytes, or when ``flush()`` is called, and only committed blocks are announced.
+/// Stores blocks arriving from the network in crash-safe batches: a batch commits after 1, 2, 4 … up to
+/// `maximumBlockCount` blocks, `maximumByteCount` bytes, or when ``flush()`` is called, and only committed blocks are announced.
 actor FetchedBlockWriter {
     private let blocks: FileBlockStore
     private let maximumBlockCount: Int
@@ -26,6 +26,9 @@ actor FetchedBlockWriter {
     private var batch: FileWriteBatch?
     private var pending: [CID] = []
     private var pendingBytes = 0
+    /// Blocks per batch right now: 1 at first, doubling to `maximumBlockCount`, so the first blocks of a
+    /// file become readable at once (a streaming `cat` starts early) while later batches amortise syncs.
+    private var batchBlockCount = 1
     private let committed: @Sendable ([CID]) async -> Void
 
     init(blocks: FileBlockStore, maximumBlockCount: Int = 64, maximumByteCount: Int = 16 << 20,
@@ -45,7 +48,7 @@ actor FetchedBlockWriter {
         try block.data.withUnsafeBytes { try batch.write(block.cid, bytes: $0) }
         pending.append(block.cid)
         pendingBytes += block.data.count
-        if pending.count >= maximumBlockCount || pendingBytes >= maximumByteCount { try await flush() }
+        if pending.count >= batchBlockCount || pendingBytes >= maximumByteCount { try await flush() }
         return true
     }
 
@@ -57,6 +60,7 @@ actor FetchedBlockWriter {
         pending = []
         pendingBytes = 0
         try batch.commit()
+        batchBlockCount = min(batchBlockCount * 2, maximumBlockCount)
         await committed(cids)
     }
 

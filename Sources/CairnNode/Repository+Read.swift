@@ -13,6 +13,11 @@ extension Repository {
     /// Resolves `CID`, `CID/a/b` or `/ipfs/CID/a/b` to the CID it names.
     /// - Throws: `NodeError(.invalidInput)` for a bad CID, `.notFound` for a missing path or block.
     public func resolve(_ path: String) async throws -> CID {
+        try await resolve(path, using: reader)
+    }
+
+    /// Resolves `path` reading blocks through `reader`.
+    func resolve(_ path: String, using reader: UnixFSReader) async throws -> CID {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let components = parts.first == "ipfs" ? Array(parts.dropFirst()) : parts
         guard let first = components.first else {
@@ -41,9 +46,12 @@ extension Repository {
     /// Streams bytes of the file at `path` to `output`, from `offset` for at most `length` bytes.
     /// An offset at or past the end prints nothing, as `ipfs cat` does.
     /// - Throws: `NodeError(.notFound)`, `.corrupt` naming the block and file that failed verification.
-    public func cat(_ path: String, offset: Int64, length: Int64?,
+    /// - Parameter source: where blocks come from (default: the local blockstore; a source that waits for
+    ///   blocks a daemon is fetching lets output start before the whole file has arrived).
+    public func cat(_ path: String, offset: Int64, length: Int64?, source: (any BlockSource)? = nil,
                     output: (UnsafeRawBufferPointer) throws -> Void) async throws {
-        let cid = try await resolve(path)
+        let reader = source.map { UnixFSReader(source: $0) } ?? self.reader
+        let cid = try await resolve(path, using: reader)
         do {
             let info = try await reader.info(cid)
             guard info.kind == .file else {

@@ -33,14 +33,8 @@ struct CatCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let repo = try repository.open()
-            // Bytes already printed are not printed again when a missing block is fetched mid-file.
-            let written = WrittenCounter()
-            try await NetworkFetch.reading(repository, path: path, quiet: false, timeout: timeout) {
-                let done = written.value
-                try await repo.cat(path, offset: offset + done, length: length.map { $0 - done }) { bytes in
-                    try Output.writeRaw(bytes)
-                    written.add(Int64(bytes.count))
-                }
+            try await NetworkFetch.cat(repository, repo: repo, path: path, offset: offset, length: length, timeout: timeout) { bytes in
+                try Output.writeRaw(bytes)
             }
         }
     }
