@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
-        .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnTestSupport"]),
+        .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnInteropTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
     ]
 )
