@@ -11,7 +11,7 @@ struct DevnetCommand: AsyncParsableCommand {
         discussion: """
             Each node is a separate `cairn daemon` process with its own repository (<dir>/node-N) and port, \
             using the LAN DHT protocol and bootstrapped to nodes 0 and 1. Talk to node N with \
-            `cairn --repo <dir>/node-N …` (or CAIRN_PATH=<dir>/node-N). The directory defaults to \
+            `cairn <command> --repo <dir>/node-N` (or CAIRN_PATH=<dir>/node-N cairn <command>). The directory defaults to \
             $CAIRN_DEVNET or ~/.cairn-devnet.
             """,
         subcommands: [DevnetUpCommand.self, DevnetStatusCommand.self, DevnetDownCommand.self,
@@ -55,7 +55,7 @@ struct DevnetUpCommand: AsyncParsableCommand {
             } else {
                 Output.line("")
                 Output.line("\(state.nodes.count) nodes running in \(devnet.directory). Talk to node N with:")
-                Output.line("  cairn --repo \(devnet.directory)/node-N <command>     e.g. cairn --repo \(devnet.directory)/node-0 swarm peers")
+                Output.line("  cairn <command> --repo \(devnet.directory)/node-N     e.g. cairn swarm peers --repo \(devnet.directory)/node-0")
                 Output.line("`cairn devnet status` shows them; `cairn devnet down` stops them.")
             }
         }
