@@ -103,3 +103,17 @@ public enum TestEnvironment {
     /// True when CI demands the kubo interop suite (a missing kubo-peer is then a failure, not a skip).
     public static var interopRequired: Bool { ProcessInfo.processInfo.environment["CAIRN_INTEROP"] == "1" }
 }
+
+/// Runs blocking test work (child processes, polling with sleeps) on its own thread, so it does not hold
+/// one of Swift concurrency's few cooperative threads (two on a two-core machine) while other tests'
+/// async work (timers, network I/O) waits for them.
+public enum OffPool {
+    /// Runs `body` on a new thread and returns its result.
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}

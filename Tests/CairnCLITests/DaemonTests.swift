@@ -22,72 +22,78 @@ struct DaemonTests {
     }
 
     @Test("id, swarm connect/peers/disconnect across two daemons; commands without a daemon exit 8")
-    func swarmCommands() throws {
-        let directory = try TemporaryDirectory(prefix: "daemons")
-        defer { directory.remove() }
-        let a = try DaemonProcess(directory: directory.path("a"))
-        let b = try DaemonProcess(directory: directory.path("b"))
-        let id = try Self.json(try a.cli.succeed(["id", "--json"]))
-        #expect(id["ID"] as? String == a.peerID)
-        #expect((id["Addresses"] as? [String]) == [a.address])
+    func swarmCommands() async throws {
+        try await OffPool.run {
+            let directory = try TemporaryDirectory(prefix: "daemons")
+            defer { directory.remove() }
+            let a = try DaemonProcess(directory: directory.path("a"))
+            let b = try DaemonProcess(directory: directory.path("b"))
+            let id = try Self.json(try a.cli.succeed(["id", "--json"]))
+            #expect(id["ID"] as? String == a.peerID)
+            #expect((id["Addresses"] as? [String]) == [a.address])
 
-        #expect(try b.cli.succeed(["swarm", "connect", a.address]) == "connect \(a.peerID) success")
-        try Self.waitFor("a to see b") { try Self.peers(of: a) == [b.peerID] }
-        #expect(try Self.peers(of: b) == [a.peerID])
-        let agent = try Self.json(try b.cli.succeed(["swarm", "peers", "--json"]))
-        #expect((agent["Peers"] as? [[String: Any]])?.first?["Agent"] as? String == "cairn/0.1.0")
+            #expect(try b.cli.succeed(["swarm", "connect", a.address]) == "connect \(a.peerID) success")
+            try Self.waitFor("a to see b") { try Self.peers(of: a) == [b.peerID] }
+            #expect(try Self.peers(of: b) == [a.peerID])
+            let agent = try Self.json(try b.cli.succeed(["swarm", "peers", "--json"]))
+            #expect((agent["Peers"] as? [[String: Any]])?.first?["Agent"] as? String == "cairn/0.1.0")
 
-        try a.cli.succeed(["swarm", "disconnect", b.peerID])
-        try Self.waitFor("b to notice the disconnect") { try Self.peers(of: b).isEmpty }
+            try a.cli.succeed(["swarm", "disconnect", b.peerID])
+            try Self.waitFor("b to notice the disconnect") { try Self.peers(of: b).isEmpty }
 
-        // Errors: a bad address is bad input (2), an unreachable peer a network failure (9),
-        // disconnecting a stranger not found (4).
-        #expect(try b.cli.run(["swarm", "connect", "/ip4/127.0.0.1/tcp/notaport"]).exitCode == 2)
-        let closedPort = try DaemonProcess.freePort()
-        let unreachable = try b.cli.run(["swarm", "connect", "/ip4/127.0.0.1/tcp/\(closedPort)/p2p/\(a.peerID)"])
-        #expect(unreachable.exitCode == 9)
-        #expect(unreachable.errorOutput.contains("could not connect"))
-        #expect(try b.cli.run(["swarm", "disconnect", a.peerID]).exitCode == 4)
+            // Errors: a bad address is bad input (2), an unreachable peer a network failure (9),
+            // disconnecting a stranger not found (4).
+            #expect(try b.cli.run(["swarm", "connect", "/ip4/127.0.0.1/tcp/notaport"]).exitCode == 2)
+            let closedPort = try DaemonProcess.freePort()
+            let unreachable = try b.cli.run(["swarm", "connect", "/ip4/127.0.0.1/tcp/\(closedPort)/p2p/\(a.peerID)"])
+            #expect(unreachable.exitCode == 9)
+            #expect(unreachable.errorOutput.contains("could not connect"))
+            #expect(try b.cli.run(["swarm", "disconnect", a.peerID]).exitCode == 4)
 
-        a.stop()
-        #expect(a.terminationStatus == 0)
-        #expect(!FileManager.default.fileExists(atPath: directory.path("a/api")))
-        let offline = try a.cli.run(["swarm", "peers"])
-        #expect(offline.exitCode == 8)
-        #expect(offline.errorOutput.contains("cairn daemon"))
-        // Offline `id` still works, without addresses.
-        #expect((try Self.json(try a.cli.succeed(["id", "--json"]))["Addresses"] as? [String]) == [])
-        b.stop()
+            a.stop()
+            #expect(a.terminationStatus == 0)
+            #expect(!FileManager.default.fileExists(atPath: directory.path("a/api")))
+            let offline = try a.cli.run(["swarm", "peers"])
+            #expect(offline.exitCode == 8)
+            #expect(offline.errorOutput.contains("cairn daemon"))
+            // Offline `id` still works, without addresses.
+            #expect((try Self.json(try a.cli.succeed(["id", "--json"]))["Addresses"] as? [String]) == [])
+            b.stop()
+        }
     }
 
     @Test("a second daemon on the same repository is refused with exit 7; a killed daemon's stale api file is ignored")
-    func oneDaemonPerRepository() throws {
-        let directory = try TemporaryDirectory(prefix: "daemons")
-        defer { directory.remove() }
-        let a = try DaemonProcess(directory: directory.path("a"))
-        let second = try a.cli.run(["daemon", "--listen", "/ip4/127.0.0.1/tcp/0"], timeout: .seconds(30))
-        #expect(second.exitCode == 7)
-        #expect(second.errorOutput.contains("already runs"))
-        a.stop(kill: true)
-        #expect(FileManager.default.fileExists(atPath: directory.path("a/api")))
-        #expect(try a.cli.run(["swarm", "peers"]).exitCode == 8)
-        try a.start()
-        #expect(try Self.peers(of: a).isEmpty)
-        a.stop()
+    func oneDaemonPerRepository() async throws {
+        try await OffPool.run {
+            let directory = try TemporaryDirectory(prefix: "daemons")
+            defer { directory.remove() }
+            let a = try DaemonProcess(directory: directory.path("a"))
+            let second = try a.cli.run(["daemon", "--listen", "/ip4/127.0.0.1/tcp/0"], timeout: .seconds(30))
+            #expect(second.exitCode == 7)
+            #expect(second.errorOutput.contains("already runs"))
+            a.stop(kill: true)
+            #expect(FileManager.default.fileExists(atPath: directory.path("a/api")))
+            #expect(try a.cli.run(["swarm", "peers"]).exitCode == 8)
+            try a.start()
+            #expect(try Self.peers(of: a).isEmpty)
+            a.stop()
+        }
     }
 
     @Test("a killed and restarted node rejoins through its bootstrap peer")
-    func restartRejoins() throws {
-        let directory = try TemporaryDirectory(prefix: "daemons")
-        defer { directory.remove() }
-        let seed = try DaemonProcess(directory: directory.path("seed"))
-        let node = try DaemonProcess(directory: directory.path("node"), arguments: ["--bootstrap", seed.address])
-        try Self.waitFor("node to reach the seed") { try Self.peers(of: node).contains(seed.peerID) }
-        node.stop(kill: true)
-        try Self.waitFor("the seed to drop the node") { !(try Self.peers(of: seed)).contains(node.peerID) }
-        try node.start()
-        try Self.waitFor("the restarted node to rejoin") { try Self.peers(of: seed).contains(node.peerID) }
-        node.stop()
-        seed.stop()
+    func restartRejoins() async throws {
+        try await OffPool.run {
+            let directory = try TemporaryDirectory(prefix: "daemons")
+            defer { directory.remove() }
+            let seed = try DaemonProcess(directory: directory.path("seed"))
+            let node = try DaemonProcess(directory: directory.path("node"), arguments: ["--bootstrap", seed.address])
+            try Self.waitFor("node to reach the seed") { try Self.peers(of: node).contains(seed.peerID) }
+            node.stop(kill: true)
+            try Self.waitFor("the seed to drop the node") { !(try Self.peers(of: seed)).contains(node.peerID) }
+            try node.start()
+            try Self.waitFor("the restarted node to rejoin") { try Self.peers(of: seed).contains(node.peerID) }
+            node.stop()
+            seed.stop()
+        }
     }
 }

@@ -14,7 +14,8 @@ struct MisbehavingPeerTests {
     static let bitswap = "/ipfs/bitswap/1.2.0"
 
     static func dialDaemon(_ daemon: DaemonProcess) async throws -> LibP2PConnection {
-        try await TCPTransport().dial(try Multiaddr(daemon.address), identity: PrivateKey.generateEd25519())
+        try await TCPTransport(configuration: ConnectionConfiguration(upgradeTimeout: .seconds(30)))
+            .dial(try Multiaddr(daemon.address), identity: PrivateKey.generateEd25519())
     }
 
     /// Sends raw bytes on a plain TCP socket and closes it.
@@ -38,18 +39,20 @@ struct MisbehavingPeerTests {
     func hostilePeer() async throws {
         let scratch = try TemporaryDirectory(prefix: "cairn-hostile")
         defer { scratch.remove() }
-        let daemon = try DaemonProcess(directory: scratch.path("victim"))
+        let daemon = try await OffPool.run { try DaemonProcess(directory: scratch.path("victim")) }
         let file = scratch.path("data.bin")
         try TestData.writeRandom(count: 2 * 1024 * 1024, seed: 66, to: file)
-        let cid = try daemon.cli.succeed(["add", "-Q", file])
+        let cid = try await OffPool.run { try daemon.cli.succeed(["add", "-Q", file]) }
         let baselineKiB = try #require(daemon.residentKiB)
 
         // 1. Bytes that are not multistream-select, 200 times; and an endless protocol line.
-        var random = SeededRandom(seed: 1)
-        for _ in 0..<200 {
-            try Self.sendRaw((0..<512).map { _ in UInt8.random(in: 0...255, using: &random) }, port: daemon.port)
+        try await OffPool.run {
+            var random = SeededRandom(seed: 1)
+            for _ in 0..<200 {
+                try Self.sendRaw((0..<512).map { _ in UInt8.random(in: 0...255, using: &random) }, port: daemon.port)
+            }
+            try Self.sendRaw(Array("/multistream/1.0.0\n".utf8) + [UInt8](repeating: 0x41, count: 1 << 20), port: daemon.port)
         }
-        try Self.sendRaw(Array("/multistream/1.0.0\n".utf8) + [UInt8](repeating: 0x41, count: 1 << 20), port: daemon.port)
 
         // 2. A flood of streams on one connection: the excess is refused, the connection may be dropped.
         let flood = try await Self.dialDaemon(daemon)
@@ -100,11 +103,13 @@ struct MisbehavingPeerTests {
         #expect(daemon.isRunning)
         let afterKiB = try #require(daemon.residentKiB)
         #expect(afterKiB < baselineKiB + 200 * 1024, "RSS grew from \(baselineKiB) KiB to \(afterKiB) KiB")
-        let honest = try DaemonProcess(directory: scratch.path("honest"), arguments: ["--bootstrap", daemon.address])
-        try honest.cli.succeed(["get", cid, "-o", scratch.path("got.bin")], timeout: .seconds(120))
+        try await OffPool.run {
+            let honest = try DaemonProcess(directory: scratch.path("honest"), arguments: ["--bootstrap", daemon.address])
+            try honest.cli.succeed(["get", cid, "-o", scratch.path("got.bin")], timeout: .seconds(120))
+            honest.stop()
+            daemon.stop()
+        }
         #expect(FileManager.default.contentsEqual(atPath: file, andPath: scratch.path("got.bin")))
-        honest.stop()
-        daemon.stop()
         #expect(daemon.terminationStatus == 0)
     }
 

@@ -16,21 +16,23 @@ struct KuboCIDInteropTests {
         let extraFlags: [String]
     }
 
-    @Test func filesAndDirectoriesGetKubosCIDs() throws {
-        let scratch = try TemporaryDirectory(prefix: "cairn-interop")
-        defer { scratch.remove() }
-        let inputs = try makeInputs(in: scratch)
-        let kubo = try KuboInterop.hash(inputs.map { scratch.path($0.name) })
-        let cairn = CairnCLI(repository: scratch.path("unused-repo"))
-        var mismatches: [String] = []
-        for input in inputs {
-            let path = scratch.path(input.name)
-            let ours = try cairn.succeed(["add", "-Q", "-n"] + input.extraFlags + [path])
-            let theirs = kubo[path] ?? "<kubo printed nothing>"
-            if ours != theirs { mismatches.append("\(input.name): cairn \(ours), kubo \(theirs)") }
+    @Test func filesAndDirectoriesGetKubosCIDs() async throws {
+        try await OffPool.run {
+            let scratch = try TemporaryDirectory(prefix: "cairn-interop")
+            defer { scratch.remove() }
+            let inputs = try makeInputs(in: scratch)
+            let kubo = try KuboInterop.hash(inputs.map { scratch.path($0.name) })
+            let cairn = CairnCLI(repository: scratch.path("unused-repo"))
+            var mismatches: [String] = []
+            for input in inputs {
+                let path = scratch.path(input.name)
+                let ours = try cairn.succeed(["add", "-Q", "-n"] + input.extraFlags + [path])
+                let theirs = kubo[path] ?? "<kubo printed nothing>"
+                if ours != theirs { mismatches.append("\(input.name): cairn \(ours), kubo \(theirs)") }
+            }
+            #expect(mismatches.isEmpty, "CIDs differ from kubo:\n\(mismatches.joined(separator: "\n"))")
+            #expect(kubo.count == inputs.count)
         }
-        #expect(mismatches.isEmpty, "CIDs differ from kubo:\n\(mismatches.joined(separator: "\n"))")
-        #expect(kubo.count == inputs.count)
     }
 
     private func makeInputs(in scratch: TemporaryDirectory) throws -> [Input] {

@@ -29,8 +29,11 @@ public actor StreamBitswapMessenger: BitswapMessenger {
 
     /// The most inbound Bitswap streams one connection may have open at once.
     ///
-    /// Kubo uses one long-lived stream per peer plus short-lived ones for answers; 16 leaves room for both.
-    public static let defaultMaximumInboundStreamCount = 16
+    /// Kubo uses one long-lived stream per peer for wants and opens a short-lived stream for each answer.
+    /// A stream over the limit is reset after negotiation, and the blocks on it are lost (kubo does not
+    /// resend them), so the limit must exceed the answers a busy peer has in flight at once; the streams
+    /// themselves stay bounded by yamux's stream limit and receive windows.
+    public static let defaultMaximumInboundStreamCount = 128
 
     /// The most outbound streams kept open; past it the oldest-opened one is half-closed (it is reopened on
     /// the next send). A node rarely exchanges blocks with more peers at once than it has connections (512).
