@@ -80,7 +80,15 @@ public struct FetchScheduler: Sendable {
     /// Entries to send, grouped per peer; emitted in peer order so actions are deterministic.
     private struct Outbox {
         var entries: [PeerID: [BitswapMessage.WantlistEntry]] = [:]
-        mutating func add(_ entry: BitswapMessage.WantlistEntry, to peer: PeerID) { entries[peer, default: []].append(entry) }
+        /// Queues `entry` for `peer`. A want for a CID whose Cancel is queued to the same peer replaces the
+        /// Cancel (a re-ask after a timeout): a message holding both could be applied cancel-last by the
+        /// peer, leaving the block never sent.
+        mutating func add(_ entry: BitswapMessage.WantlistEntry, to peer: PeerID) {
+            if !entry.cancel {
+                entries[peer]?.removeAll { $0.cancel && $0.cid == entry.cid }
+            }
+            entries[peer, default: []].append(entry)
+        }
         var actions: [Action] { entries.keys.sorted().compactMap { peer in entries[peer].map { .sendWants(peer, $0) } } }
     }
 
