@@ -46,6 +46,25 @@ struct HostTests {
         await b.shutdown()
     }
 
+    @Test("identify push: a protocol registered later reaches a connected peer through a push")
+    func identifyPush() async throws {
+        let a = try await Self.makeHost()
+        let b = try await Self.makeHost()
+        let events = await b.peerEvents()
+        _ = try await b.connect(to: await Self.fullAddress(a))
+        await a.setStreamHandler("/cairn/test/late/1.0.0", maximumConcurrentStreamCount: nil) { await $0.reset() }
+        await a.pushIdentify()
+        try await transportWithTimeout("the pushed identify") {
+            for await event in events {
+                if case .identified(let who, let protocols, _) = event, who == a.localPeerID,
+                   protocols.contains("/cairn/test/late/1.0.0") { return }
+            }
+        }
+        #expect(await b.peerInfo(a.localPeerID)?.protocols.contains("/cairn/test/late/1.0.0") == true)
+        await a.shutdown()
+        await b.shutdown()
+    }
+
     @Test("streams to a peer with no known address fail with a typed error")
     func noKnownAddress() async throws {
         let a = try await Self.makeHost()
