@@ -73,7 +73,11 @@ public actor NetworkNode {
         self.identity = try repository.identity()
         self.options = options
         self.logger = logger
-        let host = LibP2PHost(identity: identity, configuration: HostConfiguration(listenAddresses: options.listenAddresses),
+        var hostConfiguration = HostConfiguration(listenAddresses: options.listenAddresses)
+        // Wide stream windows let a peer keep many blocks in flight on one Bitswap stream; the connection-wide
+        // unread-data cap (64 MiB) bounds what a peer can make us hold however many windows it fills.
+        hostConfiguration.connection.yamux.receiveWindowByteCount = 4 << 20
+        let host = LibP2PHost(identity: identity, configuration: hostConfiguration,
                               logger: logger)
         self.host = host
         self.bitswap = BitswapService(

@@ -19,6 +19,10 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     /// How often we send our own yamux keep-alive ping; nil disables it. A ping still unanswered when the
     /// next one is due ends the session (`.yamux(.pingTimeout)`). go-yamux uses 30 s.
     public var keepAliveInterval: Duration?
+    /// The most bytes received on all streams together and not yet read by the application; a peer that
+    /// fills more (many streams with full receive windows) has its connection closed with
+    /// `.resourceLimitExceeded`. This is the per-connection memory bound for inbound data.
+    public var maximumBufferedInboundByteCount: Int
     /// The yamux session limits.
     public var yamux: YamuxConfiguration
     /// The multistream-select limits (connection and streams).
@@ -30,6 +34,7 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         maximumInboundStreamTaskCount: Int = 256,
         maximumQueuedOutboundByteCount: Int = 4 * 1024 * 1024,
         keepAliveInterval: Duration? = .seconds(30),
+        maximumBufferedInboundByteCount: Int = 64 * 1024 * 1024,
         yamux: YamuxConfiguration = .default,
         multistream: MultistreamConfiguration = .default
     ) {
@@ -38,10 +43,12 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.maximumInboundStreamTaskCount = maximumInboundStreamTaskCount
         self.maximumQueuedOutboundByteCount = maximumQueuedOutboundByteCount
         self.keepAliveInterval = keepAliveInterval
+        self.maximumBufferedInboundByteCount = maximumBufferedInboundByteCount
         self.yamux = yamux
         self.multistream = multistream
     }
 
-    /// The defaults: 10 s upgrade, 256 inbound stream tasks, 4 MiB outbound queue, 30 s keep-alive.
+    /// The defaults: 10 s upgrade, 256 inbound stream tasks, 4 MiB outbound queue, 64 MiB unread inbound
+    /// data, 30 s keep-alive.
     public static let `default` = ConnectionConfiguration()
 }

@@ -26,6 +26,7 @@ extension ConnectionDriver {
         if !state.chunks.isEmpty {
             let chunk = state.chunks.removeFirst()
             streams[id] = state
+            bufferedInboundByteCount -= chunk.count
             perform(machine.consumed(streamID: id, byteCount: chunk.count))
             return chunk
         }
@@ -88,6 +89,7 @@ extension ConnectionDriver {
     func reset(streamID id: UInt32) {
         perform(machine.reset(streamID: id))
         if var state = streams.removeValue(forKey: id) {
+            bufferedInboundByteCount -= state.chunks.reduce(0) { $0 + $1.count }
             state.reader?.resume(.failure(ConnectionError.streamReset(streamID: id)))
             state.writer?.resume(.failure(ConnectionError.streamReset(streamID: id)))
             state.reader = nil

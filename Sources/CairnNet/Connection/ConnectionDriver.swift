@@ -47,6 +47,8 @@ actor ConnectionDriver {
     /// The socket's remote address as a multiaddr, once started (nil for non-IPv4/IPv6 sockets).
     var remoteAddress: Multiaddr?
     var closeWaiters: [ConnectionWaiter<Void>] = []
+    /// Bytes received on streams and not yet read by the application, over all streams.
+    var bufferedInboundByteCount = 0
 
     init(role: UpgradeStateMachine.Role, identity: PrivateKey, expectedRemotePeerID: PeerID?,
          configuration: ConnectionConfiguration, handlers: StreamHandlers, logger: Logger,
@@ -135,7 +137,7 @@ actor ConnectionDriver {
         _ = try? await waiter.wait()
     }
 
-    private func shutdown(_ reason: ConnectionError) {
+    func shutdown(_ reason: ConnectionError) {
         guard closedReason == nil else { return }
         closedReason = reason
         if upgradeResult == nil {
@@ -291,6 +293,13 @@ actor ConnectionDriver {
         }
         state.chunks.append(data)
         streams[id] = state
+        bufferedInboundByteCount += data.count
+        // Flow control bounds each stream; this bounds the sum, so many full windows cannot pile up.
+        if bufferedInboundByteCount > configuration.maximumBufferedInboundByteCount {
+            logger.info("closing a connection holding too much unread data",
+                        metadata: ["peer": "\(remotePeerID?.description ?? "?")", "bytes": "\(bufferedInboundByteCount)"])
+            shutdown(.resourceLimitExceeded(limit: "unread bytes per connection", value: configuration.maximumBufferedInboundByteCount))
+        }
     }
 
     private func wakeReaderAtEnd(_ id: UInt32) {

@@ -157,3 +157,36 @@ struct HostTests {
         #expect(store.entry(for: peers[1]) == nil)
     }
 }
+
+/// The per-connection bound on unread inbound data.
+@Suite("Connection memory bound")
+struct ConnectionMemoryBoundTests {
+    @Test("a peer filling many streams' windows while we do not read has its connection closed")
+    func unreadDataIsBounded() async throws {
+        let sink = "/cairn/test/never-read/1.0.0"
+        var handlers = StreamHandlers()
+        handlers.register(sink) { stream in
+            // Hold the stream without reading, as a slow or stuck application would.
+            try? await Task.sleep(for: .seconds(30))
+            await stream.reset()
+        }
+        let serverConfiguration = ConnectionConfiguration(maximumBufferedInboundByteCount: 1 << 20)
+        let listener = try await TCPTransport(configuration: serverConfiguration)
+            .listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"), identity: PrivateKey.generateEd25519(), handlers: handlers)
+        let connection = try await TCPTransport().dial(listener.address, identity: PrivateKey.generateEd25519())
+        let window = [UInt8](repeating: 7, count: YamuxConfiguration.initialWindowByteCount)
+        try await transportWithTimeout("the listener to close the connection") {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        guard let stream = try? await connection.openStream(protocols: [sink]) else { return }
+                        try? await stream.write(window)
+                    }
+                }
+            }
+            await connection.waitUntilClosed()
+        }
+        #expect(await connection.isClosed)
+        await listener.close()
+    }
+}
