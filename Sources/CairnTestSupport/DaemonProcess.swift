@@ -134,3 +134,14 @@ public enum DaemonTestWait {
         throw CommandRunner.Failure(description: "timed out after \(seconds) s waiting for \(what)")
     }
 }
+
+/// Parsing command output in multi-process tests.
+public enum TestJSON {
+    /// `text` parsed as a JSON object.
+    public static func object(_ text: String) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw CommandRunner.Failure(description: "not a JSON object: \(text)")
+        }
+        return object
+    }
+}

@@ -5,12 +5,7 @@ import Testing
 /// Real `cairn daemon` processes on 127.0.0.1: the control API, swarm commands, restarts, errors.
 @Suite("Daemon processes", .serialized)
 struct DaemonTests {
-    static func json(_ text: String) throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw CommandRunner.Failure(description: "not a JSON object: \(text)")
-        }
-        return object
-    }
+    static func json(_ text: String) throws -> [String: Any] { try TestJSON.object(text) }
 
     static func peers(of daemon: DaemonProcess) throws -> Set<String> {
         let report = try json(try daemon.cli.succeed(["swarm", "peers", "--json"]))

@@ -6,12 +6,7 @@ import Testing
 /// Bitswap, a provider killed mid-transfer, a node restarted from its saved routing table.
 @Suite("Daemon network", .serialized, .timeLimit(.minutes(10)))
 struct NetworkTests {
-    static func json(_ text: String) throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw CommandRunner.Failure(description: "not a JSON object: \(text)")
-        }
-        return object
-    }
+    static func json(_ text: String) throws -> [String: Any] { try TestJSON.object(text) }
 
     static func bitswapBytesReceived(_ daemon: DaemonProcess) throws -> Int {
         try json(try daemon.cli.succeed(["bitswap", "stat", "--json"]))["DataReceived"] as? Int ?? 0
