@@ -100,7 +100,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cairn-bench",
-            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode"]
+            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon"]
         ),
         .target(name: "CairnTestSupport", dependencies: ["CairnCore", "CairnDAG", "CairnStore"]),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),

@@ -8,6 +8,7 @@ import Foundation
 /// `cairn` executable (built beside this one) on a generated file.
 ///
 ///     swift build -c release && .build/release/cairn-bench [--size-mib 1024] [--runs 3]
+///     .build/release/cairn-bench network [--size-mib 1024] [--runs 2] [--dht-nodes 30]   (see NetworkBenchmark)
 ///
 /// Figures: `add --only-hash` MB/s, `add` (crash-safe, stored) MB/s, `cat` MB/s, and the peak RSS
 /// of the `cairn` processes. The input is generated once and read from the page cache, as a user
@@ -198,7 +199,12 @@ func run() throws {
 }
 
 do {
-    try run()
+    // `network` selects the networked figures; anything else is the storage benchmark, as before.
+    if CommandLine.arguments.dropFirst().first == "network" {
+        try await NetworkBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
+    } else {
+        try run()
+    }
 } catch {
     FileHandle.standardError.write(Data("cairn-bench: \(error)\n".utf8))
     exit(1)

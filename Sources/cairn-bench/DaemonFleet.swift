@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CairnDaemon
+import Foundation
+
+/// One `cairn daemon` started by the benchmark: its repository, control client and peer ID.
+struct BenchmarkDaemon {
+    /// A short name for messages (`provider-3`).
+    let name: String
+    /// The repository directory.
+    let repository: String
+    /// The multiaddr other daemons bootstrap to (ends in `/p2p/ID`).
+    let address: String
+    /// The daemon's peer ID.
+    let peerID: String
+    /// The control API client.
+    let control: ControlClient
+    /// The child process.
+    let process: Process
+}
+
+/// The daemons the benchmark starts on 127.0.0.1, each with a fresh repository; ``stopAll()`` stops every
+/// one of them, and the owner calls it on every path out (a `defer`).
+final class DaemonFleet {
+    private let cairn: CairnCommand
+    private let directory: String
+    private var running: [BenchmarkDaemon] = []
+
+    /// How long a daemon may take to answer its control API after it starts.
+    static let startTimeout: Duration = .seconds(30)
+    /// How long a daemon may take to connect to the peers it was told to bootstrap to.
+    static let connectTimeout: Duration = .seconds(20)
+    /// How long a SIGTERMed daemon may take to exit before it gets SIGKILL.
+    static let stopTimeout: Duration = .seconds(10)
+
+    /// Creates a fleet whose repositories live under `directory`.
+    init(cairn: CairnCommand, directory: String) {
+        self.cairn = cairn
+        self.directory = directory
+    }
+
+    /// Initialises a repository named `name`, starts a daemon on it (LAN DHT, a free loopback port,
+    /// bootstrapping to `bootstrap`) and waits until it answers and is connected to every bootstrap peer.
+    /// - Throws: ``BenchmarkError`` when it does not start or connect in time.
+    func start(_ name: String, bootstrap: [BenchmarkDaemon] = []) async throws -> BenchmarkDaemon {
+        let repository = directory + "/" + name
+        try await cairn.run(["init", "--repo", repository], timeout: .seconds(30))
+        let port = try freeLoopbackPort()
+        var arguments = ["daemon", "--repo", repository, "--listen", "/ip4/127.0.0.1/tcp/\(port)",
+                         "--dht-protocol", "/ipfs/lan/kad/1.0.0", "--log-level", "warning"]
+        for peer in bootstrap { arguments += ["--bootstrap", peer.address] }
+        let process = try spawn(arguments, log: repository + "/daemon.log")
+        let control = try await waitForControl(repository: repository, process: process, name: name)
+        let peerID = try await control.call("id", NoParams(), as: IdReport.self).ID
+        let daemon = BenchmarkDaemon(name: name, repository: repository, address: "/ip4/127.0.0.1/tcp/\(port)/p2p/\(peerID)",
+                                     peerID: peerID, control: control, process: process)
+        running.append(daemon)
+        try await waitUntilConnected(daemon, to: bootstrap)
+        return daemon
+    }
+
+    /// Stops `daemon` (SIGTERM, then SIGKILL after ``stopTimeout``) and deletes its repository.
+    func stop(_ daemon: BenchmarkDaemon) async {
+        await Self.terminate(daemon.process)
+        running.removeAll { $0.process === daemon.process }
+        try? FileManager.default.removeItem(atPath: daemon.repository)
+    }
+
+    /// Stops every daemon still running; safe to call more than once.
+    func stopAll() async {
+        for daemon in running { await Self.terminate(daemon.process) }
+        running.removeAll()
+    }
+
+    private func spawn(_ arguments: [String], log: String) throws -> Process {
+        guard FileManager.default.createFile(atPath: log, contents: nil), let output = FileHandle(forWritingAtPath: log) else {
+            throw BenchmarkError(message: "cannot create \(log)")
+        }
+        defer { try? output.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cairn.executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return process
+    }
+
+    private func waitForControl(repository: String, process: Process, name: String) async throws -> ControlClient {
+        let deadline = ContinuousClock.now + Self.startTimeout
+        while ContinuousClock.now < deadline {
+            if let client = await ControlClient.connectIfRunning(repositoryPath: repository) { return client }
+            guard process.isRunning else {
+                throw BenchmarkError(message: "\(name)'s daemon exited at start; see \(repository)/daemon.log")
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await Self.terminate(process)
+        throw BenchmarkError(message: "\(name)'s daemon did not answer within \(Self.startTimeout)")
+    }
+
+    /// Waits until `daemon` lists every peer of `peers` in `swarm.peers`.
+    func waitUntilConnected(_ daemon: BenchmarkDaemon, to peers: [BenchmarkDaemon]) async throws {
+        let wanted = Set(peers.map(\.peerID))
+        let deadline = ContinuousClock.now + Self.connectTimeout
+        while ContinuousClock.now < deadline {
+            let report = try? await daemon.control.call("swarm.peers", NoParams(), as: SwarmPeersReport.self)
+            if wanted.isSubset(of: Set(report?.Peers.map(\.Peer) ?? [])) { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchmarkError(message: "\(daemon.name) did not connect to its \(wanted.count) bootstrap peers within \(Self.connectTimeout)")
+    }
+
+    private static func terminate(_ process: Process) async {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + stopTimeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+/// - Throws: ``BenchmarkError`` when no socket can be bound.
+func freeLoopbackPort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { throw BenchmarkError(message: "cannot create a socket to find a free port") }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(socketFD, socketAddress, length) == 0 && getsockname(socketFD, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw BenchmarkError(message: "cannot find a free port on 127.0.0.1") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
