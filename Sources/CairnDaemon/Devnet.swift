@@ -184,6 +184,10 @@ public struct Devnet: Sendable {
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        // Nothing else is inherited: a daemon holding our caller's pipes would keep them open after we exit.
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&fileActions, descriptor)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -218,6 +222,12 @@ public struct Devnet: Sendable {
     #else
     static let spawnNewSession = Int16(POSIX_SPAWN_SETSID)
     #endif
+
+    /// This process's open file descriptors (from /proc/self/fd), checked still open after the listing.
+    static func openDescriptors() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.compactMap(Int32.init).filter { fcntl($0, F_GETFD) != -1 }.sorted()
+    }
 
     /// Whether `pid` is a live process we may signal (reaping it if it is our exited child).
     static func isRunning(_ pid: Int32) -> Bool {

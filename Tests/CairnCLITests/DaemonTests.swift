@@ -91,4 +91,36 @@ struct DaemonTests {
             seed.stop()
         }
     }
+
+    @Test("devnet up/status/stop/start/down through the CLI (run as a child process whose pipes must not leak to the daemons)")
+    func devnetLifecycle() async throws {
+        try await OffPool.run {
+            let directory = try TemporaryDirectory(prefix: "devnet")
+            defer { directory.remove() }
+            let cli = CairnCLI(repository: directory.path("unused"))
+            let dir = directory.path("net")
+            defer { _ = try? cli.run(["devnet", "down", "--clean", "--dir", dir], timeout: .seconds(60)) }
+            let up = try cli.run(["devnet", "up", "--nodes", "3", "--dir", dir, "--json"], timeout: .seconds(120))
+            #expect(up.exitCode == 0, "devnet up: \(up.errorOutput)")
+            try DaemonTestWait.until("every node to have two peers") {
+                let statuses = try JSONSerialization.jsonObject(with: try cli.run(["devnet", "status", "--json", "--dir", dir]).stdout) as? [[String: Any]]
+                return statuses?.count == 3 && statuses?.allSatisfy { ($0["connectedPeers"] as? Int) == 2 } == true
+            }
+            #expect(try cli.run(["devnet", "stop", "1", "--dir", dir]).exitCode == 0)
+            let afterStop = try JSONSerialization.jsonObject(with: try cli.run(["devnet", "status", "--json", "--dir", dir]).stdout) as? [[String: Any]]
+            #expect(afterStop?.map { $0["running"] as? Bool } == [true, false, true])
+            #expect(try cli.run(["devnet", "start", "1", "--dir", dir]).exitCode == 0)
+            // Node 1 talks to the others again, and content moves between nodes.
+            let node0 = CairnCLI(repository: dir + "/node-0")
+            let node1 = CairnCLI(repository: dir + "/node-1")
+            let file = directory.path("f.bin")
+            try TestData.writeRandom(count: 700_000, seed: 5, to: file)
+            let cid = try node0.succeed(["add", "-Q", file])
+            try node1.succeed(["get", cid, "-o", directory.path("g.bin")], timeout: .seconds(120))
+            #expect(FileManager.default.contentsEqual(atPath: file, andPath: directory.path("g.bin")))
+            let down = try cli.run(["devnet", "down", "--clean", "--dir", dir], timeout: .seconds(60))
+            #expect(down.output.contains("stopped 3 nodes"))
+            #expect(!FileManager.default.fileExists(atPath: dir))
+        }
+    }
 }
