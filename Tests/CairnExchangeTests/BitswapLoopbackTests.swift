@@ -14,7 +14,7 @@ import Testing
         var store: DictionaryBlockStore
     }
 
-    static let configuration = FetchConfiguration(wantTimeout: .seconds(2), progressTimeout: .seconds(30),
+    static let configuration = FetchConfiguration(wantTimeout: .seconds(5), progressTimeout: .seconds(90),
                                                   tickInterval: .milliseconds(50))
 
     /// A started host with Bitswap registered (before `start()`, so every connection serves it).
