@@ -52,6 +52,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "CairnPrivate", dependencies: ["CairnCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "CairnDHT",
             dependencies: [
@@ -111,6 +112,7 @@ let package = Package(
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
+        .testTarget(name: "CairnPrivateTests", dependencies: ["CairnCore", "CairnPrivate", "CairnTestSupport"]),
         .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnInteropTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
     ]

@@ -1,0 +1,53 @@
+import CairnCore
+import Crypto
+import Foundation
+
+/// The purposes Cairn's private-file format hashes for, each with its own versioned tag, so a hash made for
+/// one purpose can never be taken for another (domain separation).
+public enum HashTag: String, Sendable, CaseIterable {
+    /// The convergent file key: HMAC under the owner's convergence secret.
+    case convergentKey = "cairn/private/v1/convergent-key"
+    /// The identity of a file, bound into every segment's associated data.
+    case fileID = "cairn/private/v1/file-id"
+    /// The associated data of one sealed segment.
+    case segmentAssociatedData = "cairn/private/v1/segment-ad"
+    /// The hash of a whole plaintext (input to the convergent key).
+    case plaintext = "cairn/private/v1/plaintext"
+    /// The hash of the whole ciphertext, recorded in the manifest.
+    case ciphertext = "cairn/private/v1/ciphertext"
+
+    /// `SHA-256(uvarint(len(tag)) ‖ tag ‖ for each part: uvarint(len(part)) ‖ part)`: every part is length
+    /// prefixed, so no two different part lists encode the same bytes.
+    public func hash(_ parts: [[UInt8]]) -> [UInt8] {
+        var hasher = SHA256()
+        Self.absorb(Array(rawValue.utf8), into: &hasher)
+        for part in parts { Self.absorb(part, into: &hasher) }
+        return Array(hasher.finalize())
+    }
+
+    /// An incremental form of ``hash(_:)`` for one large part (a whole file): feed its bytes in any chunks.
+    public func streamingHasher(partByteCount: UInt64) -> StreamingTaggedHash {
+        var hasher = SHA256()
+        Self.absorb(Array(rawValue.utf8), into: &hasher)
+        hasher.update(data: Varint.encode(partByteCount))
+        return StreamingTaggedHash(hasher: hasher)
+    }
+
+    private static func absorb(_ bytes: [UInt8], into hasher: inout SHA256) {
+        hasher.update(data: Varint.encode(UInt64(bytes.count)))
+        hasher.update(data: bytes)
+    }
+}
+
+/// A tagged hash of one part whose bytes arrive in chunks (see ``HashTag/streamingHasher(partByteCount:)``).
+public struct StreamingTaggedHash: Sendable {
+    var hasher: SHA256
+
+    /// Adds the next chunk of the part.
+    public mutating func update(_ bytes: some ContiguousBytes) {
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    }
+
+    /// The digest (equal to `tag.hash([allBytes])` when exactly `partByteCount` bytes were added).
+    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}
