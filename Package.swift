@@ -52,7 +52,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CairnPrivate", dependencies: ["CairnCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CairnPrivate", dependencies: [
+            "CairnCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(
             name: "CairnDHT",
             dependencies: [

@@ -15,6 +15,8 @@ public enum HashTag: String, Sendable, CaseIterable {
     case plaintext = "cairn/private/v1/plaintext"
     /// The hash of the whole ciphertext, recorded in the manifest.
     case ciphertext = "cairn/private/v1/ciphertext"
+    /// The associated data of a file key wrapped under the keyring's root key.
+    case keyWrap = "cairn/private/v1/key-wrap"
 
     /// `SHA-256(uvarint(len(tag)) ‖ tag ‖ for each part: uvarint(len(part)) ‖ part)`: every part is length
     /// prefixed, so no two different part lists encode the same bytes.
