@@ -17,6 +17,10 @@ public enum HashTag: String, Sendable, CaseIterable {
     case ciphertext = "cairn/private/v1/ciphertext"
     /// The associated data of a file key wrapped under the keyring's root key.
     case keyWrap = "cairn/private/v1/key-wrap"
+    /// A leaf of a Merkle tree (a chunk of a share, or a share's root in a column).
+    case merkleLeaf = "cairn/private/v1/merkle-leaf"
+    /// An inner node of a Merkle tree.
+    case merkleNode = "cairn/private/v1/merkle-node"
 
     /// `SHA-256(uvarint(len(tag)) ‖ tag ‖ for each part: uvarint(len(part)) ‖ part)`: every part is length
     /// prefixed, so no two different part lists encode the same bytes.
