@@ -17,6 +17,8 @@ public enum HashTag: String, Sendable, CaseIterable {
     case ciphertext = "cairn/private/v1/ciphertext"
     /// The associated data of a file key wrapped under the keyring's root key.
     case keyWrap = "cairn/private/v1/key-wrap"
+    /// The checksum of a capability string.
+    case capabilityChecksum = "cairn/private/v1/cap-checksum"
     /// A leaf of a Merkle tree (a chunk of a share, or a share's root in a column).
     case merkleLeaf = "cairn/private/v1/merkle-leaf"
     /// An inner node of a Merkle tree.
