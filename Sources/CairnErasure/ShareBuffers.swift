@@ -1,19 +1,19 @@
 /// Bridges `[[UInt8]]` shares to the pointer lists the kernels take, without copying share bytes.
 enum ShareBuffers {
     /// Calls `body` with a base pointer for each array (arrays must all be non-empty).
-    static func withPointers<R>(to arrays: [[UInt8]], _ body: ([UnsafePointer<UInt8>]) -> R) -> R {
+    static func withPointers<R, E: Error>(to arrays: [[UInt8]], _ body: ([UnsafePointer<UInt8>]) throws(E) -> R) throws(E) -> R {
         var pointers: [UnsafePointer<UInt8>] = []
         pointers.reserveCapacity(arrays.count)
-        return withPointers(to: arrays, from: 0, collecting: &pointers, body)
+        return try withPointers(to: arrays, from: 0, collecting: &pointers, body)
     }
 
-    private static func withPointers<R>(to arrays: [[UInt8]], from index: Int, collecting pointers: inout [UnsafePointer<UInt8>],
-                                        _ body: ([UnsafePointer<UInt8>]) -> R) -> R {
-        if index == arrays.count { return body(pointers) }
-        return arrays[index].withUnsafeBufferPointer { buffer in
+    private static func withPointers<R, E: Error>(to arrays: [[UInt8]], from index: Int, collecting pointers: inout [UnsafePointer<UInt8>],
+                                                  _ body: ([UnsafePointer<UInt8>]) throws(E) -> R) throws(E) -> R {
+        if index == arrays.count { return try body(pointers) }
+        return try arrays[index].withUnsafeBufferPointer { (buffer) throws(E) -> R in
             guard let base = buffer.baseAddress else { preconditionFailure("empty share passed to a kernel") }
             pointers.append(base)
-            return withPointers(to: arrays, from: index + 1, collecting: &pointers, body)
+            return try withPointers(to: arrays, from: index + 1, collecting: &pointers, body)
         }
     }
 
