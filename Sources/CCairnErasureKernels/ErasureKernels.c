@@ -47,10 +47,11 @@ static void multiply_portable(size_t row_start, size_t row_end, size_t cols,
                               const uint8_t *const *inputs, uint8_t *const *outputs,
                               size_t start, size_t end, int accumulate) {
     for (size_t r = row_start; r < row_end; r++) {
-        uint8_t *out = outputs[r];
+        // restrict: outputs never overlap inputs or the table, so loads need not wait for stores.
+        uint8_t *restrict out = outputs[r];
         for (size_t c = 0; c < cols; c++) {
-            const uint8_t *row = table + (size_t)coefficients[r * cols + c] * 256;
-            const uint8_t *in = inputs[c];
+            const uint8_t *restrict row = table + (size_t)coefficients[r * cols + c] * 256;
+            const uint8_t *restrict in = inputs[c];
             if (c == 0 && !accumulate) {
                 for (size_t i = start; i < end; i++) out[i] = row[in[i]];
             } else {
