@@ -13,8 +13,11 @@
 /// Bytes of every input processed per pass over a group of output rows: k inputs of 4 KiB stay
 /// in L1/L2 while all output groups of the block are computed.
 #define CAIRN_EC_BLOCK_BYTES 4096
-/// Output rows accumulated in registers while each input vector is loaded once.
+/// Output rows accumulated in registers while each input vector is loaded once: 4 of the 16 XMM
+/// registers with SSSE3; 6 of the 16 YMM registers with AVX2 (as ISA-L's gf_6vect_dot_prod), leaving
+/// room for the input, its two nibbles, the mask and two tables.
 #define CAIRN_EC_GROUP_ROWS 4
+#define CAIRN_EC_AVX2_GROUP_ROWS 6
 
 int cairn_ec_kernel_supported(int kernel) {
     switch (kernel) {
@@ -113,7 +116,7 @@ static inline void group_avx2(const int nrows, size_t row, size_t cols, const ui
                               size_t start, size_t end, int accumulate) {
     const __m256i mask = _mm256_set1_epi8(0x0f);
     for (size_t i = start; i < end; i += 32) {
-        __m256i acc[CAIRN_EC_GROUP_ROWS];
+        __m256i acc[CAIRN_EC_AVX2_GROUP_ROWS];
         for (int g = 0; g < nrows; g++) {
             acc[g] = accumulate ? _mm256_loadu_si256((const __m256i *)(outputs[row + g] + i)) : _mm256_setzero_si256();
         }
@@ -136,12 +139,14 @@ __attribute__((target("avx2")))
 static void multiply_avx2(size_t rows, size_t cols, const uint8_t *nibbles,
                           const uint8_t *const *inputs, uint8_t *const *outputs,
                           size_t start, size_t end, int accumulate) {
-    for (size_t row = 0; row < rows; row += CAIRN_EC_GROUP_ROWS) {
+    for (size_t row = 0; row < rows; row += CAIRN_EC_AVX2_GROUP_ROWS) {
         switch (rows - row) {
         case 1: group_avx2(1, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
         case 2: group_avx2(2, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
         case 3: group_avx2(3, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
-        default: group_avx2(4, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
+        case 4: group_avx2(4, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
+        case 5: group_avx2(5, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
+        default: group_avx2(6, row, cols, nibbles, inputs, outputs, start, end, accumulate); break;
         }
     }
 }
