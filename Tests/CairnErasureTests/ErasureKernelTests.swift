@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import CairnTestSupport
 @testable import CairnErasure
@@ -25,6 +28,14 @@ import CairnTestSupport
     @Test func theFastestKernelIsSupportedAndPortableAlwaysIs() {
         #expect(ErasureKernel.fastest.isSupported)
         #expect(ErasureKernel.portable.isSupported)
+    }
+
+    /// `CAIRN_ERASURE_PORTABLE=1 swift test --filter CairnErasureTests` runs the whole suite with the
+    /// portable kernel as the default; either way `preferred` follows the variable.
+    @Test func preferredKernelFollowsTheEnvironment() throws {
+        let value = getenv(ErasureKernel.portableEnvironmentVariable).map { String(cString: $0) }
+        #expect(ErasureKernel.preferred == (value == "1" ? .portable : .fastest))
+        #expect(try ReedSolomonCode(dataShareCount: 2, totalShareCount: 4).kernel == ErasureKernel.preferred)
     }
 
     @Test func portableKernelComputesTheFieldProduct() {
