@@ -4,6 +4,7 @@ import PackageDescription
 // Layering (dependencies point down only; see ../shared/STYLE.md):
 //   L0 CairnCore (multiformats) -> CairnDAG (dag-pb, UnixFS, CAR)
 //   L0 CairnCrypto (keys, peer IDs, signatures)
+//   L0 CairnErasure (systematic Reed–Solomon k-of-n over GF(2^8)) -> CCairnErasureKernels (C SIMD kernels)
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
 //   L2 CairnNet (libp2p protocols as sans-IO state machines: multistream-select, Noise, yamux)
 //   L3 CairnDHT (Kademlia), CairnExchange (Bitswap)
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "CairnDAG", targets: ["CairnDAG"]),
         .library(name: "CairnStore", targets: ["CairnStore"]),
         .library(name: "CairnNode", targets: ["CairnNode"]),
+        .library(name: "CairnErasure", targets: ["CairnErasure"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -34,6 +36,11 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "CairnDAG", dependencies: ["CairnCore"]),
+        // The GF(2^8) multiply-accumulate kernels (SSSE3/AVX2 split-nibble, portable table) behind
+        // CairnErasure. -O3 because this loop is the whole cost of erasure coding; the SIMD
+        // functions carry their own `target` attributes, so no -m flags are needed.
+        .target(name: "CCairnErasureKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CairnErasure", dependencies: ["CCairnErasureKernels"]),
         .target(
             name: "CairnCrypto",
             dependencies: [
@@ -103,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cairn-bench",
-            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon"]
+            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnErasure"]
         ),
         .target(name: "CairnTestSupport", dependencies: ["CairnCore", "CairnDAG", "CairnStore"]),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
@@ -111,6 +118,7 @@ let package = Package(
         .testTarget(name: "CairnNetTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnTestSupport"]),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDHT", "CairnTestSupport"]),
         .testTarget(name: "CairnExchangeTests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", "CairnExchange", "CairnTestSupport"]),
+        .testTarget(name: "CairnErasureTests", dependencies: ["CairnErasure", "CCairnErasureKernels", "CairnTestSupport"]),
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),

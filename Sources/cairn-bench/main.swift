@@ -9,6 +9,7 @@ import Foundation
 ///
 ///     swift build -c release && .build/release/cairn-bench [--size-mib 1024] [--runs 3]
 ///     .build/release/cairn-bench network [--size-mib 1024] [--runs 2] [--dht-nodes 30]   (see NetworkBenchmark)
+///     .build/release/cairn-bench erasure [--size-mib 256] [--share-kib 64]             (see ErasureBenchmark)
 ///
 /// Figures: `add --only-hash` MB/s, `add` (crash-safe, stored) MB/s, `cat` MB/s, and the peak RSS
 /// of the `cairn` processes. The input is generated once and read from the page cache, as a user
@@ -199,9 +200,12 @@ func run() throws {
 }
 
 do {
-    // `network` selects the networked figures; anything else is the storage benchmark, as before.
+    // `network` selects the networked figures, `erasure` the Reed–Solomon figures; anything else is
+    // the storage benchmark, as before.
     if CommandLine.arguments.dropFirst().first == "network" {
         try await NetworkBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
+    } else if CommandLine.arguments.dropFirst().first == "erasure" {
+        try ErasureBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else {
         try run()
     }
