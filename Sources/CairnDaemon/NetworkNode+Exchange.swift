@@ -1,5 +1,4 @@
 import CairnCore
-import CairnDAG
 import CairnExchange
 import CairnNode
 import CairnStore
@@ -26,7 +25,7 @@ extension NetworkNode {
     /// rest come from peers over Bitswap (providers found through the DHT), verified and stored in batches.
     /// - Throws: `NodeError(.network)` when the content cannot be found in time, `.invalidInput` for a bad path.
     public nonisolated func fetch(_ path: String, timeout: Duration, progress: ControlProgressSink?) async throws -> FetchProgress {
-        let root = try Self.rootCID(of: path)
+        let root = try Repository.parseContentPath(path).root
         return try await repository.withSharedLock {
             try await withThrowingTaskGroup(of: FetchProgress?.self) { group in
                 group.addTask {
@@ -48,27 +47,29 @@ extension NetworkNode {
         let bitswap = self.bitswap
         let writer = FetchedBlockWriter(blocks: repository.blocks) { cids in await bitswap.notifyNewBlocks(cids) }
         let counter = FetchCounter()
-        let reporter = Task {
-            // Progress lines at most every 100 ms.
-            var last = FetchProgress(blocks: -1, bytes: 0, peers: 0)
-            while !Task.isCancelled {
-                let now = counter.snapshot
-                if now != last, let progress { await progress.send(now) }
-                last = now
-                try? await Task.sleep(for: .milliseconds(100))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Progress lines at most every 100 ms, until the fetch below ends.
+                var last = FetchProgress(blocks: -1, bytes: 0, peers: 0)
+                while !Task.isCancelled {
+                    let now = counter.snapshot
+                    if now != last, let progress { await progress.send(now) }
+                    last = now
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
             }
-        }
-        defer { reporter.cancel() }
-        do {
-            // Resolve a sub-path through the network-backed source, then fetch the DAG it names.
-            let target = try await resolve(path, root: root)
-            _ = try await DAGFetcher(source: bitswap).fetch(root: target, write: { block in
-                if try await writer.write(block) { counter.add(bytes: block.data.count) }
-            })
-            try await writer.flush()
-        } catch {
-            await writer.abort()
-            throw NodeError.wrapping(error, context: "fetch \(path)")
+            defer { group.cancelAll() }
+            do {
+                // Resolve a sub-path through the network-backed source, then fetch the DAG it names.
+                let target = try await resolve(path, root: root)
+                _ = try await DAGFetcher(source: bitswap).fetch(root: target, write: { block in
+                    if try await writer.write(block) { counter.add(bytes: block.data.count) }
+                })
+                try await writer.flush()
+            } catch {
+                await writer.abort()
+                throw NodeError.wrapping(error, context: "fetch \(path)")
+            }
         }
         let result = counter.snapshot
         if let progress { await progress.send(result) }
@@ -78,38 +79,13 @@ extension NetworkNode {
 
     /// The CID a path names, fetching the directory blocks along it.
     private nonisolated func resolve(_ path: String, root: CID) async throws -> CID {
-        let components = Self.pathComponents(path).dropFirst()
-        guard !components.isEmpty else { return root }
-        let reader = UnixFSReader(source: StoringBlockSource(bitswap: bitswap, blocks: repository.blocks))
-        return try await reader.resolve(root: root, components: Array(components), path: path)
-    }
-
-    /// The root CID of `CID[/path]` or `/ipfs/CID[/path]`.
-    static func rootCID(of path: String) throws -> CID {
-        guard let first = pathComponents(path).first else {
-            throw NodeError(.invalidInput, "'\(path)' names no CID; pass CID or CID/path")
-        }
-        do {
-            return try CID(first)
-        } catch {
-            throw NodeError(.invalidInput, "'\(first)' is not a valid CID: \(error)")
-        }
-    }
-
-    static func pathComponents(_ path: String) -> [String] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        return parts.first == "ipfs" ? Array(parts.dropFirst()) : parts
+        guard !(try Repository.parseContentPath(path).components.isEmpty) else { return root }
+        return try await repository.resolve(path, using: StoringBlockSource(bitswap: bitswap, blocks: repository.blocks))
     }
 
     /// Serves freshly added roots to peers that want them and announces them on the DHT.
     public func announce(_ cidTexts: [String]) async throws -> ProvideReport {
-        let cids = try cidTexts.map { text in
-            do {
-                return try CID(text)
-            } catch {
-                throw NodeError(.invalidInput, "'\(text)' is not a valid CID: \(error)")
-            }
-        }
+        let cids = try cidTexts.map(Self.parseCID)
         await bitswap.notifyNewBlocks(cids)
         return await provide(cids)
     }

@@ -189,7 +189,7 @@ public actor NetworkNode {
 
     /// `swarm peers`.
     public func swarmPeers() async -> SwarmPeersReport {
-        let infos = await host.connectionInfosWithAddresses()
+        let infos = await host.connectionInfos()
         return SwarmPeersReport(Peers: infos.map {
             SwarmPeer(Peer: $0.peer.description, Addr: $0.address?.description ?? "", Direction: $0.direction.rawValue,
                       Agent: $0.agentVersion)

@@ -16,23 +16,34 @@ extension Repository {
         try await resolve(path, using: reader)
     }
 
+    /// Resolves `path` reading blocks from `source` (a network-backed source lets a daemon resolve paths
+    /// through content it does not hold yet).
+    public func resolve(_ path: String, using source: any BlockSource) async throws -> CID {
+        try await resolve(path, using: UnixFSReader(source: source))
+    }
+
     /// Resolves `path` reading blocks through `reader`.
     func resolve(_ path: String, using reader: UnixFSReader) async throws -> CID {
+        let (root, components) = try Self.parseContentPath(path)
+        do {
+            return try await reader.resolve(root: root, components: components, path: path)
+        } catch {
+            throw NodeError.wrapping(error, context: "resolve \(path)")
+        }
+    }
+
+    /// Splits `CID`, `CID/a/b` or `/ipfs/CID/a/b` into the root CID and the path components below it.
+    /// - Throws: `NodeError(.invalidInput)` when there is no CID or it does not parse.
+    public static func parseContentPath(_ path: String) throws -> (root: CID, components: [String]) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let components = parts.first == "ipfs" ? Array(parts.dropFirst()) : parts
         guard let first = components.first else {
             throw NodeError(.invalidInput, "'\(path)' names no CID; pass CID or CID/path")
         }
-        let root: CID
         do {
-            root = try CID(first)
+            return (try CID(first), Array(components.dropFirst()))
         } catch {
             throw NodeError(.invalidInput, "'\(first)' is not a valid CID: \(error)")
-        }
-        do {
-            return try await reader.resolve(root: root, components: Array(components.dropFirst()), path: path)
-        } catch {
-            throw NodeError.wrapping(error, context: "resolve \(path)")
         }
     }
 

@@ -195,20 +195,8 @@ public actor LibP2PHost: PeerNetwork {
 
     // MARK: - Queries and control
 
-    /// Every live connection, sorted by peer.
-    public func connectionInfos() -> [ConnectionInfo] {
-        var infos: [ConnectionInfo] = []
-        for (peer, entries) in connections {
-            for entry in entries {
-                infos.append(ConnectionInfo(peer: peer, address: nil, direction: entry.direction,
-                                            agentVersion: peerStore.entry(for: peer)?.agentVersion))
-            }
-        }
-        return infos.sorted { $0.peer < $1.peer }
-    }
-
-    /// Every live connection with its remote socket address.
-    public func connectionInfosWithAddresses() async -> [ConnectionInfo] {
+    /// Every live connection with its remote socket address, sorted by peer.
+    public func connectionInfos() async -> [ConnectionInfo] {
         var infos: [ConnectionInfo] = []
         for (peer, entries) in connections {
             for entry in entries {
