@@ -60,7 +60,7 @@ let package = Package(
             ]
         ),
         .target(name: "CairnPrivate", dependencies: [
-            "CairnCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "CairnCore", "CairnDAG", "CairnErasure", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(
             name: "CairnDHT",
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "CairnNode",
             dependencies: [
-                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnPrivate",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnNet",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnNet", "CairnPrivate",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cairn-bench",
-            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnErasure"]
+            dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnErasure", "CairnPrivate"]
         ),
         .target(name: "CairnTestSupport", dependencies: ["CairnCore", "CairnDAG", "CairnStore"]),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore", "CairnTestSupport"], resources: [.copy("Vectors")]),
@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "CairnDAGTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
-        .testTarget(name: "CairnPrivateTests", dependencies: ["CairnCore", "CairnPrivate", "CairnTestSupport"]),
+        .testTarget(name: "CairnPrivateTests", dependencies: ["CairnCore", "CairnDAG", "CairnErasure", "CairnPrivate", "CairnTestSupport"]),
         .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnTestSupport"]),
         .testTarget(name: "CairnInteropTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
     ]

@@ -24,6 +24,10 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         /// BLAKE3 (`0x1e`), 32-byte digests by default; recognised, not yet computed.
         public static let blake3 = Function(rawValue: 0x1e)
 
+        /// Cairn's share tree (`0x300c01`, multicodec private-use range), 32-byte digests: the Merkle root
+        /// over a private-file share's 4 KiB chunks (see ``ShareTree``).
+        public static let cairnShareTree = Function(rawValue: 0x300c01)
+
         /// SHA-1 (`0x11`), 20-byte digests; recognised, not computed (broken for content addressing).
         public static let sha1 = Function(rawValue: 0x11)
         /// SHA3-512 (`0x14`), 64-byte digests; recognised, not computed.
@@ -40,6 +44,7 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
             case 0x13: 64
             case 0x14: 64
             case 0x16: 32
+            case 0x300c01: 32
             default: nil
             }
         }
@@ -92,6 +97,10 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         case .sha2_256: return sha256(bytes)
         case .sha2_512: return Multihash(validatedFunction: function, digest: Array(SHA512.hash(data: bytes)))
         case .identity: return try Multihash(function: .identity, digest: [UInt8](bytes))
+        case .cairnShareTree:
+            let digest = bytes.withContiguousStorageIfAvailable { ShareTree.root(UnsafeRawBufferPointer($0)) }
+                ?? ShareTree.root([UInt8](bytes))
+            return Multihash(validatedFunction: function, digest: digest)
         default: throw .unsupportedHashFunction(code: function.rawValue)
         }
     }

@@ -4,6 +4,8 @@
 public enum Padding {
     /// The smallest bucket.
     public static let minimumBucketByteCount = 4096
+    /// The byte that marks where padding starts.
+    public static let marker: UInt8 = 0x80
 
     /// The padded length of a `byteCount`-byte plaintext (always more than `byteCount`: the marker byte).
     public static func paddedByteCount(for byteCount: Int) -> Int {

@@ -59,7 +59,7 @@ public struct SegmentCipher: Sendable {
         }
     }
 
-    private func nonce(for index: Int) throws(PrivateFileError) -> AES.GCM.Nonce {
+    func nonce(for index: Int) throws(PrivateFileError) -> AES.GCM.Nonce {
         guard (0..<segmentCount).contains(index) else { throw .segmentOutOfRange(index: index, count: segmentCount) }
         var bytes = [UInt8](repeating: 0, count: 12)
         var value = UInt64(index).bigEndian
@@ -71,11 +71,45 @@ public struct SegmentCipher: Sendable {
         }
     }
 
-    private func associatedData(for index: Int) -> [UInt8] {
+    func associatedData(for index: Int) -> [UInt8] {
         HashTag.segmentAssociatedData.hash([fileID, Self.uint64(index), Self.uint64(segmentCount)])
     }
 
     static func uint64(_ value: Int) -> [UInt8] {
         withUnsafeBytes(of: UInt64(value).bigEndian) { Array($0) }
+    }
+}
+
+extension SegmentCipher {
+    /// Seals `plaintext` as segment `index` straight into `destination` (ciphertext ‖ tag, which must
+    /// hold `plaintext.count + tagByteCount` bytes), avoiding the array copies of ``seal(_:index:)``.
+    public func seal(_ plaintext: UnsafeRawBufferPointer, index: Int, into destination: UnsafeMutableRawBufferPointer) throws(PrivateFileError) {
+        precondition(destination.count >= plaintext.count + Self.tagByteCount, "destination too small")
+        let nonce = try nonce(for: index)
+        do {
+            let box = try AES.GCM.seal(plaintext, using: key.symmetricKey, nonce: nonce, authenticating: associatedData(for: index))
+            box.ciphertext.withUnsafeBytes { destination.copyMemory(from: $0) }
+            box.tag.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: destination[plaintext.count...]).copyMemory(from: $0) }
+        } catch {
+            throw .segmentAuthenticationFailed(index: index)
+        }
+    }
+
+    /// Opens sealed segment `index` (ciphertext ‖ tag) and returns its plaintext.
+    /// - Throws: `.truncatedSegment`, `.segmentAuthenticationFailed`.
+    public func open(_ sealed: UnsafeRawBufferPointer, index: Int) throws(PrivateFileError) -> [UInt8] {
+        let nonce = try nonce(for: index)
+        guard sealed.count >= Self.tagByteCount else { throw .truncatedSegment(index: index, byteCount: sealed.count) }
+        let split = sealed.count - Self.tagByteCount
+        do {
+            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: sealed[..<split]),
+                                            tag: UnsafeRawBufferPointer(rebasing: sealed[split...]))
+            let opened = try AES.GCM.open(box, using: key.symmetricKey, authenticating: associatedData(for: index))
+            return [UInt8](unsafeUninitializedCapacity: opened.count) { buffer, count in
+                count = opened.copyBytes(to: buffer)
+            }
+        } catch {
+            throw .segmentAuthenticationFailed(index: index)
+        }
     }
 }
