@@ -25,6 +25,7 @@ extension NodeError.Code {
         case .busy: "busy"
         case .noDaemon: "daemon"
         case .network: "network"
+        case .accessDenied: "accessDenied"
         case .failed: "failed"
         }
     }
@@ -38,6 +39,7 @@ extension NodeError.Code {
         case "corrupt": self = .corrupt
         case "diskFull": self = .diskFull
         case "busy": self = .busy
+        case "accessDenied": self = .accessDenied
         case "daemon": self = .noDaemon
         case "network": self = .network
         default: self = .failed

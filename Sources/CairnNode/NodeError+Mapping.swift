@@ -1,5 +1,6 @@
 import CairnCore
 import CairnDAG
+import CairnPrivate
 import CairnStore
 #if canImport(Glibc)
 import Glibc
@@ -21,8 +22,33 @@ extension NodeError {
             return NodeError(.invalidInput, "\(context): \(error)", cause: error)
         case let error as BlockError:
             return NodeError(.corrupt, "\(context): \(error)", cause: error)
+        case let error as PrivateFileError:
+            return NodeError(code(for: error), "\(context): \(error)", cause: error)
+        case let error as KeyringError:
+            return NodeError(code(for: error), "\(context): \(error)", cause: error)
+        case let error as CapabilityError:
+            return NodeError(.invalidInput, "\(context): \(error)", cause: error)
         default:
             return NodeError(.failed, "\(context): \(error)", cause: error)
+        }
+    }
+
+    private static func code(for error: PrivateFileError) -> Code {
+        switch error {
+        case .wrongKey: .accessDenied
+        case .invalidKey, .invalidParameters, .input: .invalidInput
+        case .notEnoughShares, .tableUnavailable: .notFound
+        case .segmentAuthenticationFailed, .segmentOutOfRange, .truncatedSegment, .invalidPadding, .malformedManifest,
+             .malformedTable, .shareSizeMismatch, .manifestMismatch: .corrupt
+        }
+    }
+
+    private static func code(for error: KeyringError) -> Code {
+        switch error {
+        case .wrongPassphrase: .accessDenied
+        case .malformed, .emptyPassphrase: .invalidInput
+        case .corrupt: .corrupt
+        case .unknownFile: .notFound
         }
     }
 

@@ -19,6 +19,9 @@ public struct NodeError: Error, CustomStringConvertible, Sendable {
         case noDaemon
         /// A peer could not be reached, refused, or the network gave no answer in time (exit 9).
         case network
+        /// A passphrase or key was refused: the keyring does not open, or a read-cap's key is not the
+        /// file's (exit 10).
+        case accessDenied
         /// Anything else: I/O failures and the like (exit 1).
         case failed
     }

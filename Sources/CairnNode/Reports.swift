@@ -17,6 +17,13 @@ public struct GetReport: Sendable, Codable {
     public let destination: String
     /// The number of file bytes written.
     public let bytes: UInt64
+
+    /// Creates a report.
+    public init(cid: CID, destination: String, bytes: UInt64) {
+        self.cid = cid
+        self.destination = destination
+        self.bytes = bytes
+    }
 }
 
 /// One entry of `ls`.

@@ -116,13 +116,15 @@ extension Repository {
 }
 
 /// A file opened for writing with plain `write(2)`, used for exports.
-final class OutputFile: Sendable {
+final class OutputFile: @unchecked Sendable {
+    // @unchecked Sendable: used by one task at a time; `closed` only guards against a double close.
+    private var closed = false
     private let descriptor: Int32
     private let path: String
 
-    init(path: String) throws {
+    init(path: String, mode: mode_t = 0o644) throws {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw NodeError(.invalidInput, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -145,6 +147,8 @@ final class OutputFile: Sendable {
 
     /// Flushes the file to disk and closes it.
     func close() throws {
+        guard !closed else { return }
+        closed = true
         fsync(descriptor)
         guard Glibc.close(descriptor) == 0 else {
             throw NodeError(.failed, "cannot close \(path): \(String(cString: strerror(errno)))")

@@ -137,9 +137,9 @@ public final class Repository: Sendable {
 /// Writes `data` to a temporary file beside `path`, syncs it and renames it into place, so `path` is
 /// either absent or complete after a crash. (Foundation's `.atomic` option leaves a stray directory in
 /// /tmp on every call on Linux, so it is not used.)
-private func writeDurably(_ data: Data, to path: String) throws {
+func writeDurably(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
     let temporary = path + ".partial"
-    let file = try OutputFile(path: temporary)
+    let file = try OutputFile(path: temporary, mode: mode)
     do {
         try data.withUnsafeBytes { try file.write($0) }
         try file.close()
@@ -151,6 +151,11 @@ private func writeDurably(_ data: Data, to path: String) throws {
         let reason = String(cString: strerror(errno))
         unlink(temporary)
         throw NodeError(.repository, "cannot create \(path): \(reason)")
+    }
+    let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
+    if directory >= 0 {
+        fsync(directory)
+        close(directory)
     }
 }
 

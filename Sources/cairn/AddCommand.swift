@@ -16,6 +16,11 @@ struct AddCommand: AsyncParsableCommand {
             --cid-version 1 switches to raw leaves. The same bytes get the same CID as in kubo. \
             Blocks are synced to disk before the pin is recorded, so a crash never leaves a pin \
             pointing at an incomplete DAG.
+
+            --private encrypts each file on this machine (AES-256-GCM, a fresh key per file, or --convergent), \
+            pads it to hide its exact size, and splits every segment into N Reed–Solomon shares of which any K \
+            rebuild it. It prints the read-cap (`cairn-read-v1-…`), which is the only way to read the file: \
+            keep it secret. The key is also kept in your passphrase-protected keyring (`cairn files ls`).
             """
     )
 
@@ -50,6 +55,8 @@ struct AddCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Pin the added content (default true; --pin=false leaves it to GC).")
     var pin: Bool = true
 
+    @OptionGroup(title: "Private files") var privateFile: PrivateAddArguments
+
     @Argument(help: "Files or directories to add; - (or nothing, when piped) reads standard input.")
     var paths: [String] = []
 
@@ -71,6 +78,12 @@ struct AddCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if privateFile.isPrivate {
+            try await reportingErrors {
+                try await PrivateAdd.run(paths: paths, arguments: privateFile, repository: repository, json: output.json, quiet: quiet || quieter)
+            }
+            return
+        }
         try await reportingErrors {
             var options = AddOptions()
             options.cidVersion = cidVersion == 1 ? .v1 : .v0

@@ -11,12 +11,13 @@ struct Cairn: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed, 2 bad input, 3 no usable repository, 4 not found, \
             5 data failed verification, 6 disk full, 7 repository busy, 8 no daemon running, \
-            9 network failure, 64 usage error.
+            9 network failure, 10 passphrase or key refused, 64 usage error.
             """,
         version: CairnVersion.string,
         subcommands: [
             InitCommand.self, IdCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, ListCommand.self,
             PinCommand.self, RepoCommand.self, DagCommand.self, DaemonCommand.self, SwarmCommand.self, DHTCommand.self, BitswapCommand.self, DevnetCommand.self,
+            CapCommand.self, FilesCommand.self, KeyCommand.self,
         ]
     )
 }

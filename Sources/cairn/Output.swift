@@ -81,5 +81,6 @@ func exitStatus(for code: NodeError.Code) -> Int32 {
     case .busy: 7
     case .noDaemon: 8
     case .network: 9
+    case .accessDenied: 10
     }
 }

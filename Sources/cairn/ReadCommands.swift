@@ -22,7 +22,7 @@ struct CatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the network when content must be fetched.")
     var timeout: Double = 120
 
-    @Argument(help: "CID or CID/path.")
+    @Argument(help: "CID, CID/path, or a private file's read-cap.")
     var path: String
 
     func validate() throws {
@@ -33,6 +33,11 @@ struct CatCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let repo = try repository.open()
+            if path.hasPrefix("cairn-") {
+                guard offset == 0, length == nil else { throw NodeError(.invalidInput, "--offset and --length are not supported for private files yet") }
+                try await repo.readPrivate(try parseCapability(path)) { try Output.writeRaw($0) }
+                return
+            }
             try await NetworkFetch.cat(repository, repo: repo, path: path, offset: offset, length: length, timeout: timeout) { bytes in
                 try Output.writeRaw(bytes)
             }
@@ -62,6 +67,10 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let repo = try repository.open()
+            if path.hasPrefix("cairn-") {
+                try await getPrivate(repo)
+                return
+            }
             let destination = outputPath ?? defaultDestination(for: path)
             let report = try await NetworkFetch.reading(repository, path: path, quiet: output.json, timeout: timeout) {
                 let total = try await repo.contentSize(path)
@@ -81,6 +90,23 @@ struct GetCommand: AsyncParsableCommand {
             } else {
                 Output.line("saved \(report.cid) to \(report.destination) (\(report.bytes) bytes)")
             }
+        }
+    }
+
+    /// `get READ-CAP -o OUT`: decrypt a private file into OUT.
+    private func getPrivate(_ repo: Repository) async throws {
+        let cap = try parseCapability(path)
+        guard let destination = outputPath else {
+            throw NodeError(.invalidInput, "name the output file with -o (a read-cap carries no file name)")
+        }
+        let size = try? repo.privateManifest(cap.manifest).layout.paddedByteCount
+        let bar = ProgressBar(label: "decrypting", total: size.map(Int64.init), quiet: output.json)
+        let bytes = try await repo.getPrivate(cap, to: destination) { bar.advance(by: $0) }
+        bar.finish()
+        if output.json {
+            try Output.json(GetReport(cid: cap.manifest, destination: destination, bytes: UInt64(bytes)))
+        } else {
+            Output.line("saved \(cap.manifest) to \(destination) (\(bytes) bytes)")
         }
     }
 
