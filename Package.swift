@@ -123,7 +123,9 @@ let package = Package(
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
         .testTarget(name: "CairnPrivateTests", dependencies: ["CairnCore", "CairnDAG", "CairnErasure", "CairnPrivate", "CairnTestSupport"]),
-        .testTarget(name: "CairnCLITests", dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnTestSupport"]),
+        .testTarget(name: "CairnCLITests", dependencies: [
+            "CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnStore", "CairnDAG", "CairnPrivate", "CairnTestSupport",
+        ]),
         .testTarget(name: "CairnInteropTests", dependencies: ["CairnCore", "CairnDAG", "CairnTestSupport"]),
     ]
 )

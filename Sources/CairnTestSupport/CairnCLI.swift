@@ -13,15 +13,17 @@ public struct CairnCLI: Sendable {
         self.binary = binary
     }
 
-    /// Runs `cairn ARGS --repo REPO` and returns what happened.
+    /// Runs `cairn ARGS --repo REPO` (with `environment` added) and returns what happened.
     @discardableResult
-    public func run(_ arguments: [String], stdin: Data? = nil, timeout: Duration = .seconds(600)) throws -> CommandResult {
-        try CommandRunner.run(binary, arguments, environment: ["CAIRN_PATH": repository], stdin: stdin, timeout: timeout)
+    public func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    timeout: Duration = .seconds(600)) throws -> CommandResult {
+        try CommandRunner.run(binary, arguments, environment: environment.merging(["CAIRN_PATH": repository]) { $1 },
+                              stdin: stdin, timeout: timeout)
     }
 
     /// Runs a command that must succeed and returns its stdout with surrounding whitespace trimmed.
-    public func succeed(_ arguments: [String], timeout: Duration = .seconds(600)) throws -> String {
-        let result = try run(arguments, timeout: timeout)
+    public func succeed(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(600)) throws -> String {
+        let result = try run(arguments, environment: environment, timeout: timeout)
         guard result.exitCode == 0 else {
             throw CommandRunner.Failure(description: "cairn \(arguments.joined(separator: " ")) exited \(result.exitCode): \(result.errorOutput)")
         }

@@ -144,4 +144,17 @@ public enum TestJSON {
         }
         return object
     }
+
+    /// `data` parsed as a JSON object.
+    public static func object(_ data: Data) throws -> [String: Any] {
+        try object(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `data` parsed as a JSON array of objects.
+    public static func array(_ data: Data) throws -> [[String: Any]] {
+        guard let array = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw CommandRunner.Failure(description: "not a JSON array of objects: \(String(decoding: data, as: UTF8.self))")
+        }
+        return array
+    }
 }

@@ -64,7 +64,7 @@ struct PrivateAddArguments: ParsableArguments {
             let parameters = try ErasureParameters(shares: shares, segmentByteCount: segmentSize)
             return PrivateAddOptions(parameters: parameters, convergent: convergent)
         } catch {
-            throw ValidationError(error.description)
+            throw NodeError(.invalidInput, error.description)
         }
     }
 }
