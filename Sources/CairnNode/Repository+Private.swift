@@ -88,7 +88,10 @@ extension Repository {
         } catch {
             throw NodeError.wrapping(error, context: "add --private")
         }
-        let secret: ConvergenceSecret = try updateKeyring(passphrase: passphrase, create: true) { $0.convergenceSecret }
+        // Open (or create) the keyring first: a wrong passphrase fails before any work.
+        let secret = hasKeyring
+            ? try openKeyring(passphrase: passphrase).convergenceSecret
+            : try updateKeyring(passphrase: passphrase, create: true) { $0.convergenceSecret }
         let name = URL(fileURLWithPath: inputPath).lastPathComponent
         return try await withSharedLock {
             let batch = try mapErrors { try blocks.makeWriteBatch() }
