@@ -24,7 +24,7 @@ public enum ShareTree {
 
     /// The number of leaves of a `byteCount`-byte share.
     public static func leafCount(forByteCount byteCount: Int) -> Int {
-        max(1, (byteCount + chunkByteCount - 1) / chunkByteCount)
+        max(1, byteCount / chunkByteCount + (byteCount % chunkByteCount > 0 ? 1 : 0))  // no overflow near Int.max
     }
 
     /// The root of `bytes` (the share's digest).
