@@ -55,7 +55,7 @@ public struct MerkleTree: Sendable, Equatable {
     /// The largest power of two strictly below `count` (count ≥ 2).
     static func split(_ count: Int) -> Int {
         var power = 1
-        while power * 2 < count { power *= 2 }
+        while power < count - power { power *= 2 }
         return power
     }
 

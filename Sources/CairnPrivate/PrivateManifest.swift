@@ -199,6 +199,9 @@ public struct ShareTable: Sendable, Equatable {
     /// link types).
     /// - Throws: `PrivateFileError.malformedTable`.
     public init(decoding bytes: [UInt8], index: Int, of manifest: PrivateManifest) throws(PrivateFileError) {
+        guard manifest.tables.indices.contains(index) else {
+            throw .malformedTable(index: index, reason: "the manifest has \(manifest.tables.count) tables")
+        }
         let expected = manifest.segments(inTable: index)
         let n = manifest.layout.totalShareCount
         let node: PBNode
