@@ -10,6 +10,8 @@ import Foundation
 ///     swift build -c release && .build/release/cairn-bench [--size-mib 1024] [--runs 3]
 ///     .build/release/cairn-bench network [--size-mib 1024] [--runs 2] [--dht-nodes 30]   (see NetworkBenchmark)
 ///     .build/release/cairn-bench erasure [--size-mib 256] [--share-kib 64]             (see ErasureBenchmark)
+///     .build/release/cairn-bench private [--size-mib 1024] [--runs 2] [--shares 10/20] [--all-shares] [--keep]
+///                                                                                      (see PrivateBenchmark)
 ///
 /// Figures: `add --only-hash` MB/s, `add` (crash-safe, stored) MB/s, `cat` MB/s, and the peak RSS
 /// of the `cairn` processes. The input is generated once and read from the page cache, as a user
@@ -40,12 +42,14 @@ struct Measurement {
     let peakRSSKiB: Int
 }
 
-/// Runs `binary` with `arguments`, discarding output, and measures wall time and the child's peak RSS.
-func measure(_ binary: String, _ arguments: [String], environment: [String: String]) throws -> Measurement {
+/// Runs `binary` with `arguments`, sending its standard output to `standardOutput` (discarded by
+/// default), and measures wall time and the child's peak RSS.
+func measure(_ binary: String, _ arguments: [String], environment: [String: String],
+             standardOutput: String = "/dev/null") throws -> Measurement {
     var attributes = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&attributes)
     defer { posix_spawn_file_actions_destroy(&attributes) }
-    posix_spawn_file_actions_addopen(&attributes, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&attributes, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     let argv = ([binary] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -200,12 +204,14 @@ func run() throws {
 }
 
 do {
-    // `network` selects the networked figures, `erasure` the Reed–Solomon figures; anything else is
-    // the storage benchmark, as before.
+    // `network` selects the networked figures, `erasure` the Reed–Solomon figures, `private` the
+    // private-file figures; anything else is the storage benchmark, as before.
     if CommandLine.arguments.dropFirst().first == "network" {
         try await NetworkBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else if CommandLine.arguments.dropFirst().first == "erasure" {
         try ErasureBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
+    } else if CommandLine.arguments.dropFirst().first == "private" {
+        try PrivateBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else {
         try run()
     }
