@@ -55,9 +55,7 @@ public enum ShareTree {
                 return leafHash(UnsafeRawBufferPointer(rebasing: buffer[start..<min(start + chunkByteCount, buffer.count)]), index: leaf)
             }
         }
-        var path: [[UInt8]] = []
-        collectProof(leaves[...], index: index, into: &path)
-        return path
+        return MerkleShape.proof(leaves[...], index: index, node: nodeHash)
     }
 
     /// Whether `chunk` is chunk `index` of a `byteCount`-byte share whose digest is `root`, given `proof`.
@@ -68,7 +66,7 @@ public enum ShareTree {
         guard chunk.count == expectedChunkLength else { return false }
         var remaining = proof[...]
         let leaf = chunk.withUnsafeBytes { leafHash($0, index: index) }
-        guard let top = rebuild(leaf, index: index, count: count, proof: &remaining), remaining.isEmpty else { return false }
+        guard let top = MerkleShape.rebuild(leaf, index: index, count: count, proof: &remaining, node: nodeHash), remaining.isEmpty else { return false }
         return committedRoot(top, byteCount: byteCount) == root
     }
 
@@ -111,46 +109,6 @@ public enum ShareTree {
         hasher.update(data: [UInt8(top.count)])
         hasher.update(data: top)
         return Array(hasher.finalize())
-    }
-
-    /// The largest power of two strictly below `count` (count ≥ 2).
-    static func split(_ count: Int) -> Int {
-        var power = 1
-        while power * 2 < count { power *= 2 }
-        return power
-    }
-
-    static func subtreeRoot(_ hashes: ArraySlice<[UInt8]>) -> [UInt8] {
-        guard hashes.count > 1 else { return hashes.first ?? [] }
-        let middle = hashes.startIndex + split(hashes.count)
-        return nodeHash(subtreeRoot(hashes[..<middle]), subtreeRoot(hashes[middle...]))
-    }
-
-    static func collectProof(_ hashes: ArraySlice<[UInt8]>, index: Int, into path: inout [[UInt8]]) {
-        guard hashes.count > 1 else { return }
-        let leftCount = split(hashes.count)
-        let middle = hashes.startIndex + leftCount
-        if index < leftCount {
-            collectProof(hashes[..<middle], index: index, into: &path)
-            path.append(subtreeRoot(hashes[middle...]))
-        } else {
-            collectProof(hashes[middle...], index: index - leftCount, into: &path)
-            path.append(subtreeRoot(hashes[..<middle]))
-        }
-    }
-
-    static func rebuild(_ leaf: [UInt8], index: Int, count: Int, proof: inout ArraySlice<[UInt8]>) -> [UInt8]? {
-        guard count > 1 else { return leaf }
-        let leftCount = split(count)
-        if index < leftCount {
-            guard let left = rebuild(leaf, index: index, count: leftCount, proof: &proof),
-                  let sibling = proof.popFirst(), sibling.count == digestByteCount else { return nil }
-            return nodeHash(left, sibling)
-        } else {
-            guard let right = rebuild(leaf, index: index - leftCount, count: count - leftCount, proof: &proof),
-                  let sibling = proof.popFirst(), sibling.count == digestByteCount else { return nil }
-            return nodeHash(sibling, right)
-        }
     }
 }
 

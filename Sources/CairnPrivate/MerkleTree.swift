@@ -1,3 +1,5 @@
+import CairnCore
+
 /// A binary Merkle tree over byte-string leaves with domain-separated leaf and node hashes, shaped as in
 /// RFC 6962 (a tree of n leaves splits at the largest power of two below n), so a proof for any leaf is at
 /// most ⌈log2 n⌉ hashes and a leaf can be checked alone against the root.
@@ -14,7 +16,7 @@ public struct MerkleTree: Sendable, Equatable {
     public init(leaves: [[UInt8]]) {
         let hashes = leaves.enumerated().map { Self.leafHash($0.element, index: $0.offset) }
         self.leafHashes = hashes
-        self.root = Self.committedRoot(hashes.isEmpty ? [] : Self.subtreeRoot(hashes[...]), count: hashes.count)
+        self.root = Self.committedRoot(hashes.isEmpty ? [] : MerkleShape.root(hashes[...], node: Self.nodeHash), count: hashes.count)
     }
 
     /// The number of leaves.
@@ -24,16 +26,14 @@ public struct MerkleTree: Sendable, Equatable {
     /// - Throws: `MerkleError.indexOutOfRange`.
     public func proof(for index: Int) throws(MerkleError) -> [[UInt8]] {
         guard leafHashes.indices.contains(index) else { throw .indexOutOfRange(index: index, count: leafCount) }
-        var path: [[UInt8]] = []
-        Self.collectProof(leafHashes[...], index: index, into: &path)
-        return path
+        return MerkleShape.proof(leafHashes[...], index: index, node: Self.nodeHash)
     }
 
     /// Whether `leaf` is leaf `index` of a `count`-leaf tree with root `root`, given its `proof`.
     public static func verify(leaf: [UInt8], index: Int, count: Int, proof: [[UInt8]], root: [UInt8]) -> Bool {
         guard count > 0, (0..<count).contains(index), proof.count <= 64 else { return false }
         var remaining = proof[...]
-        guard let computed = rebuild(leafHash(leaf, index: index), index: index, count: count, proof: &remaining),
+        guard let computed = MerkleShape.rebuild(leafHash(leaf, index: index), index: index, count: count, proof: &remaining, node: nodeHash),
               remaining.isEmpty else { return false }
         return committedRoot(computed, count: count) == root
     }
@@ -50,47 +50,6 @@ public struct MerkleTree: Sendable, Equatable {
 
     static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         HashTag.merkleNode.hash([left, right])
-    }
-
-    /// The largest power of two strictly below `count` (count ≥ 2).
-    static func split(_ count: Int) -> Int {
-        var power = 1
-        while power < count - power { power *= 2 }
-        return power
-    }
-
-    static func subtreeRoot(_ hashes: ArraySlice<[UInt8]>) -> [UInt8] {
-        guard hashes.count > 1 else { return hashes.first ?? [] }
-        let middle = hashes.startIndex + split(hashes.count)
-        return nodeHash(subtreeRoot(hashes[..<middle]), subtreeRoot(hashes[middle...]))
-    }
-
-    static func collectProof(_ hashes: ArraySlice<[UInt8]>, index: Int, into path: inout [[UInt8]]) {
-        guard hashes.count > 1 else { return }
-        let leftCount = split(hashes.count)
-        let middle = hashes.startIndex + leftCount
-        if index < leftCount {
-            collectProof(hashes[..<middle], index: index, into: &path)
-            path.append(subtreeRoot(hashes[middle...]))
-        } else {
-            collectProof(hashes[middle...], index: index - leftCount, into: &path)
-            path.append(subtreeRoot(hashes[..<middle]))
-        }
-    }
-
-    /// Recomputes the root from a leaf hash, consuming proof hashes bottom-up (in `collectProof`'s order).
-    static func rebuild(_ leafHash: [UInt8], index: Int, count: Int, proof: inout ArraySlice<[UInt8]>) -> [UInt8]? {
-        guard count > 1 else { return leafHash }
-        let leftCount = split(count)
-        if index < leftCount {
-            guard let left = rebuild(leafHash, index: index, count: leftCount, proof: &proof),
-                  let sibling = proof.popFirst() else { return nil }
-            return nodeHash(left, sibling)
-        } else {
-            guard let right = rebuild(leafHash, index: index - leftCount, count: count - leftCount, proof: &proof),
-                  let sibling = proof.popFirst() else { return nil }
-            return nodeHash(sibling, right)
-        }
     }
 }
 
