@@ -1,10 +1,8 @@
-import Crypto
-
 /// The hash that names a private file's share: a binary Merkle tree over the share's 4 KiB chunks, so an
 /// auditor can check any chunk (a byte range) of a share against the share's CID without the rest of it.
 ///
 /// Shape as RFC 6962 (a tree of n leaves splits at the largest power of two below n). Every hash is
-/// SHA-256 over a length-prefixed, versioned tag and length-prefixed parts (as `HashTag` in CairnPrivate):
+/// a ``TaggedSHA256`` (length-prefixed, versioned tag and length-prefixed parts):
 /// - leaf `i`: `H("cairn/share/v1/leaf", u64be(i), chunk)`
 /// - node: `H("cairn/share/v1/node", left, right)`
 /// - root: `H("cairn/share/v1/root", u64be(byteCount), top)` — the share's length is bound in, so a
@@ -18,9 +16,9 @@ public enum ShareTree {
     /// The digest length.
     public static let digestByteCount = 32
 
-    private static let leafTag = prefix("cairn/share/v1/leaf")
-    private static let nodeTag = prefix("cairn/share/v1/node")
-    private static let rootTag = prefix("cairn/share/v1/root")
+    private static let leafTag = "cairn/share/v1/leaf"
+    private static let nodeTag = "cairn/share/v1/node"
+    private static let rootTag = "cairn/share/v1/root"
 
     /// The number of leaves of a `byteCount`-byte share.
     public static func leafCount(forByteCount byteCount: Int) -> Int {
@@ -72,43 +70,25 @@ public enum ShareTree {
 
     // MARK: - Hashing
 
-    static func prefix(_ tag: String) -> [UInt8] {
-        let bytes = Array(tag.utf8)
-        return Varint.encode(UInt64(bytes.count)) + bytes
-    }
-
     static func leafHash(_ chunk: UnsafeRawBufferPointer, index: Int) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(data: leafTag)
-        var header = [UInt8](repeating: 0, count: 9)
-        header[0] = 8
-        withUnsafeBytes(of: UInt64(index).bigEndian) { header.replaceSubrange(1..<9, with: $0) }
-        hasher.update(data: header)
-        hasher.update(data: Varint.encode(UInt64(chunk.count)))
-        hasher.update(bufferPointer: chunk)
-        return Array(hasher.finalize())
+        var hasher = TaggedSHA256(tag: leafTag)
+        hasher.absorb(uint64: UInt64(index))
+        hasher.absorb(chunk)
+        return hasher.finalize()
     }
 
     static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(data: nodeTag)
-        hasher.update(data: [UInt8(left.count)])
-        hasher.update(data: left)
-        hasher.update(data: [UInt8(right.count)])
-        hasher.update(data: right)
-        return Array(hasher.finalize())
+        var hasher = TaggedSHA256(tag: nodeTag)
+        hasher.absorb(left)
+        hasher.absorb(right)
+        return hasher.finalize()
     }
 
     static func committedRoot(_ top: [UInt8], byteCount: Int) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(data: rootTag)
-        var length = [UInt8](repeating: 0, count: 9)
-        length[0] = 8
-        withUnsafeBytes(of: UInt64(byteCount).bigEndian) { length.replaceSubrange(1..<9, with: $0) }
-        hasher.update(data: length)
-        hasher.update(data: [UInt8(top.count)])
-        hasher.update(data: top)
-        return Array(hasher.finalize())
+        var hasher = TaggedSHA256(tag: rootTag)
+        hasher.absorb(uint64: UInt64(byteCount))
+        hasher.absorb(top)
+        return hasher.finalize()
     }
 }
 

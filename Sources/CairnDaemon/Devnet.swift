@@ -249,8 +249,8 @@ public struct Devnet: Sendable {
         for _ in 0..<100 where isRunning(pid) { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() throws -> Int {
+    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw NodeError(.failed, "cannot create a socket to find a free port") }
         defer { close(socketFD) }

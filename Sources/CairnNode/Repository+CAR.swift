@@ -116,9 +116,7 @@ extension Repository {
 }
 
 /// A file opened for writing with plain `write(2)`, used for exports.
-final class OutputFile: @unchecked Sendable {
-    // @unchecked Sendable: used by one task at a time; `closed` only guards against a double close.
-    private var closed = false
+final class OutputFile: Sendable {
     private let descriptor: Int32
     private let path: String
 
@@ -147,8 +145,6 @@ final class OutputFile: @unchecked Sendable {
 
     /// Flushes the file to disk and closes it.
     func close() throws {
-        guard !closed else { return }
-        closed = true
         fsync(descriptor)
         guard Glibc.close(descriptor) == 0 else {
             throw NodeError(.failed, "cannot close \(path): \(String(cString: strerror(errno)))")

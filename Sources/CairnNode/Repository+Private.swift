@@ -243,17 +243,18 @@ extension Repository {
                 written += Int64(bytes.count)
                 progress(Int64(bytes.count))
             }
-            try file.close()
         } catch {
             try? file.close()
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try file.close()
+        } catch {
             unlink(temporary)
-            throw NodeError(.failed, "cannot create \(destination): \(reason)")
+            throw error
         }
+        try moveIntoPlace(temporary, destination, failure: .failed)
         return written
     }
 }

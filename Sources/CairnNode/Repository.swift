@@ -147,10 +147,16 @@ func writeDurably(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         unlink(temporary)
         throw error
     }
+    try moveIntoPlace(temporary, path, failure: .repository)
+}
+
+/// Renames the finished, synced file `temporary` to `path` and syncs the directory, so `path` is either
+/// absent or complete after a crash; on failure `temporary` is removed.
+func moveIntoPlace(_ temporary: String, _ path: String, failure code: NodeError.Code) throws {
     guard rename(temporary, path) == 0 else {
         let reason = String(cString: strerror(errno))
         unlink(temporary)
-        throw NodeError(.repository, "cannot create \(path): \(reason)")
+        throw NodeError(code, "cannot create \(path): \(reason)")
     }
     let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
     if directory >= 0 {

@@ -1,5 +1,4 @@
 import CairnCore
-import Crypto
 import Foundation
 
 /// The purposes Cairn's private-file format hashes for, each with its own versioned tag, so a hash made for
@@ -24,38 +23,31 @@ public enum HashTag: String, Sendable, CaseIterable {
     /// An inner node of a Merkle tree.
     case merkleNode = "cairn/private/v1/merkle-node"
 
-    /// `SHA-256(uvarint(len(tag)) ‖ tag ‖ for each part: uvarint(len(part)) ‖ part)`: every part is length
-    /// prefixed, so no two different part lists encode the same bytes.
+    /// ``TaggedSHA256`` of `parts` under this purpose's tag: every part is length prefixed, so no two
+    /// different part lists encode the same bytes.
     public func hash(_ parts: [[UInt8]]) -> [UInt8] {
-        var hasher = SHA256()
-        Self.absorb(Array(rawValue.utf8), into: &hasher)
-        for part in parts { Self.absorb(part, into: &hasher) }
-        return Array(hasher.finalize())
+        var hasher = TaggedSHA256(tag: rawValue)
+        for part in parts { hasher.absorb(part) }
+        return hasher.finalize()
     }
 
     /// An incremental form of ``hash(_:)`` for one large part (a whole file): feed its bytes in any chunks.
     public func streamingHasher(partByteCount: UInt64) -> StreamingTaggedHash {
-        var hasher = SHA256()
-        Self.absorb(Array(rawValue.utf8), into: &hasher)
-        hasher.update(data: Varint.encode(partByteCount))
+        var hasher = TaggedSHA256(tag: rawValue)
+        hasher.beginPart(byteCount: partByteCount)
         return StreamingTaggedHash(hasher: hasher)
-    }
-
-    private static func absorb(_ bytes: [UInt8], into hasher: inout SHA256) {
-        hasher.update(data: Varint.encode(UInt64(bytes.count)))
-        hasher.update(data: bytes)
     }
 }
 
 /// A tagged hash of one part whose bytes arrive in chunks (see ``HashTag/streamingHasher(partByteCount:)``).
 public struct StreamingTaggedHash: Sendable {
-    var hasher: SHA256
+    var hasher: TaggedSHA256
 
     /// Adds the next chunk of the part.
     public mutating func update(_ bytes: some ContiguousBytes) {
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        bytes.withUnsafeBytes { hasher.continuePart($0) }
     }
 
     /// The digest (equal to `tag.hash([allBytes])` when exactly `partByteCount` bytes were added).
-    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+    public func finalize() -> [UInt8] { hasher.finalize() }
 }

@@ -67,37 +67,34 @@ public struct PrivateFileChecker: Sendable {
         var health = FileHealth(dataShareCount: k, totalShareCount: n, segmentCount: layout.segmentCount, healthySegments: 0,
                                 degradedSegments: 0, unrecoverableSegments: 0, minimumValidShares: n, repairedShares: 0,
                                 manifestConsistent: true)
-        var columns = (0..<n).map { _ in ColumnTreeBuilder() }
-        var ciphertextHasher = HashTag.ciphertext.streamingHasher(partByteCount: UInt64(layout.segmentCount * k * ShareTree.digestByteCount))
+        var roots = ManifestRootsBuilder(layout: layout)
         for tableIndex in manifest.tables.indices {
             let table = try await PrivateFileShares.table(tableIndex, of: manifest, from: source)
             for (row, segment) in manifest.segments(inTable: tableIndex).enumerated() {
                 let digests = table.shareDigests[row]
-                for (column, digest) in digests.enumerated() { columns[column].push(digest) }
-                for digest in digests.prefix(k) { ciphertextHasher.update(digest) }
-                var shares = await PrivateFileShares.collect(segment: segment, digests: digests, manifest: manifest, from: source, wanted: n)
+                roots.add(digests)
+                let shares = await PrivateFileShares.collect(segment: segment, digests: digests, manifest: manifest, from: source, wanted: n)
                 var repaired: [Int] = []
                 let broken = (shares.missing + shares.damaged.keys).sorted()
                 if let sink, !broken.isEmpty, shares.valid.count >= k {
                     repaired = try rebuild(broken, of: segment, digests: digests, from: shares.valid, into: sink)
-                    for index in repaired { shares.valid[index] = [] }
                 }
-                let entry = SegmentHealth(segment: segment, valid: shares.valid.keys.sorted(), missing: shares.missing,
-                                          damaged: shares.damaged.keys.sorted(), repaired: repaired)
-                report(entry)
+                // Repaired shares count as valid from now on.
+                let valid = (Array(shares.valid.keys) + repaired).sorted()
+                report(SegmentHealth(segment: segment, valid: valid, missing: shares.missing,
+                                     damaged: shares.damaged.keys.sorted(), repaired: repaired))
                 health.repairedShares += repaired.count
-                health.minimumValidShares = min(health.minimumValidShares, shares.valid.count)
-                if shares.valid.count == n {
+                health.minimumValidShares = min(health.minimumValidShares, valid.count)
+                if valid.count == n {
                     health.healthySegments += 1
-                } else if shares.valid.count >= k {
+                } else if valid.count >= k {
                     health.degradedSegments += 1
                 } else {
                     health.unrecoverableSegments += 1
                 }
             }
         }
-        let consistent = columns.map { $0.root() } == manifest.columnRoots && ciphertextHasher.finalize() == manifest.ciphertextHash
-        health.manifestConsistent = consistent
+        health.manifestConsistent = roots.columnRoots() == manifest.columnRoots && roots.ciphertextHash() == manifest.ciphertextHash
         return health
     }
 

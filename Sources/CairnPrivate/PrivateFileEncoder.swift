@@ -87,11 +87,9 @@ public struct PrivateFileEncoder: Sendable {
             throw PrivateFileError.input("the input is \(input.byteCount) bytes, not the size the layout was made for")
         }
         let n = layout.totalShareCount
-        let k = layout.dataShareCount
         let perTable = PrivateManifest.segmentsPerTable(totalShareCount: n)
         let workspaces = (0..<workerCount).map { _ in SegmentWorkspace(layout: layout) }
-        var columns = (0..<n).map { _ in ColumnTreeBuilder() }
-        var ciphertextHasher = HashTag.ciphertext.streamingHasher(partByteCount: UInt64(layout.segmentCount * k * ShareTree.digestByteCount))
+        var roots = ManifestRootsBuilder(layout: layout)
         var tables: [CID] = []
         var first = 0
         while first < layout.segmentCount {
@@ -100,14 +98,11 @@ public struct PrivateFileEncoder: Sendable {
             let table = ShareTable(fileID: fileID, firstSegment: first, totalShareCount: n, shareDigests: rows).block()
             try table.data.withUnsafeBytes { try sink.write(table.cid, bytes: $0) }
             tables.append(table.cid)
-            for row in rows {
-                for (column, digest) in row.enumerated() { columns[column].push(digest) }
-                for digest in row.prefix(k) { ciphertextHasher.update(digest) }
-            }
+            for row in rows { roots.add(row) }
             first = segments.upperBound
         }
-        let manifest = PrivateManifest(layout: layout, fileID: fileID, ciphertextHash: ciphertextHasher.finalize(),
-                                       columnRoots: columns.map { $0.root() }, segmentsPerTable: perTable, tables: tables)
+        let manifest = PrivateManifest(layout: layout, fileID: fileID, ciphertextHash: roots.ciphertextHash(),
+                                       columnRoots: roots.columnRoots(), segmentsPerTable: perTable, tables: tables)
         let block = manifest.block()
         try block.data.withUnsafeBytes { try sink.write(block.cid, bytes: $0) }
         return EncodedPrivateFile(manifest: manifest, manifestCID: block.cid, key: key, plaintextByteCount: input.byteCount)
@@ -205,13 +200,30 @@ final class SegmentWorkspace: @unchecked Sendable {
     }
 }
 
-/// The Merkle root of one share column, built as share digests arrive (O(log n) memory).
-struct ColumnTreeBuilder {
-    private var stack = SubtreeStack(combine: { MerkleTree.nodeHash($0, $1) })
+/// The manifest's commitments, folded from each segment's share digests in order: the Merkle root of
+/// every share column and the ciphertext hash (over the data-share digests). The encoder computes them,
+/// the checker recomputes them; O(n log segments) memory.
+struct ManifestRootsBuilder {
+    private var columns: [SubtreeStack]
+    private var ciphertext: StreamingTaggedHash
+    private let dataShareCount: Int
 
-    mutating func push(_ shareDigest: [UInt8]) {
-        stack.push(MerkleTree.leafHash(shareDigest, index: stack.leafCount))
+    init(layout: PrivateLayout) {
+        columns = (0..<layout.totalShareCount).map { _ in SubtreeStack(combine: { MerkleTree.nodeHash($0, $1) }) }
+        ciphertext = HashTag.ciphertext.streamingHasher(
+            partByteCount: UInt64(layout.segmentCount * layout.dataShareCount * ShareTree.digestByteCount))
+        dataShareCount = layout.dataShareCount
     }
 
-    func root() -> [UInt8] { MerkleTree.committedRoot(stack.top(), count: stack.leafCount) }
+    /// Adds the next segment's n share digests.
+    mutating func add(_ digests: [[UInt8]]) {
+        for (column, digest) in digests.enumerated() {
+            columns[column].push(MerkleTree.leafHash(digest, index: columns[column].leafCount))
+        }
+        for digest in digests.prefix(dataShareCount) { ciphertext.update(digest) }
+    }
+
+    func columnRoots() -> [[UInt8]] { columns.map { MerkleTree.committedRoot($0.top(), count: $0.leafCount) } }
+
+    func ciphertextHash() -> [UInt8] { ciphertext.finalize() }
 }

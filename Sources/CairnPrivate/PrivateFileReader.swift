@@ -80,16 +80,20 @@ public struct PrivateFileReader: Sendable {
         guard shares.valid.count >= k else {
             throw PrivateFileError.notEnoughShares(segment: segment, valid: shares.valid.count, needed: k)
         }
-        let data: [[UInt8]]
-        do {
-            data = try code.decode(shares.valid.mapValues { Array($0.dropFirst(ShareHeader.byteCount)) })
-        } catch {
-            throw PrivateFileError.notEnoughShares(segment: segment, valid: shares.valid.count, needed: k)
-        }
         let sealedCount = layout.sealedByteCount(ofSegment: segment)
         var sealed = [UInt8]()
         sealed.reserveCapacity(layout.payloadByteCount(ofSegment: segment) * k)
-        for share in data { sealed += share }
+        let dataPayloads = (0..<k).compactMap { shares.valid[$0]?.dropFirst(ShareHeader.byteCount) }
+        if dataPayloads.count == k {
+            // Every data share is here: the sealed segment is their payloads, no decoding needed.
+            for payload in dataPayloads { sealed += payload }
+        } else {
+            do {
+                for share in try code.decode(shares.valid.mapValues { Array($0.dropFirst(ShareHeader.byteCount)) }) { sealed += share }
+            } catch {
+                throw PrivateFileError.notEnoughShares(segment: segment, valid: shares.valid.count, needed: k)
+            }
+        }
         return try sealed.withUnsafeBytes { buffer throws(PrivateFileError) in
             try cipher.open(UnsafeRawBufferPointer(rebasing: buffer[..<sealedCount]), index: segment)
         }

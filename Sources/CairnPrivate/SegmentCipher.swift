@@ -33,30 +33,21 @@ public struct SegmentCipher: Sendable {
 
     /// `plaintext` sealed as segment `index`: ciphertext ‖ 16-byte tag.
     public func seal(_ plaintext: [UInt8], index: Int) throws(PrivateFileError) -> [UInt8] {
-        let nonce = try nonce(for: index)
-        do {
-            let box = try AES.GCM.seal(plaintext, using: key.symmetricKey, nonce: nonce,
-                                       authenticating: associatedData(for: index))
-            return Array(box.ciphertext) + Array(box.tag)
-        } catch {
-            // AES-GCM sealing fails only for invalid parameters, which the checks above exclude.
-            throw .segmentAuthenticationFailed(index: index)
+        var sealed = [UInt8](repeating: 0, count: plaintext.count + Self.tagByteCount)
+        let outcome = plaintext.withUnsafeBytes { source in
+            sealed.withUnsafeMutableBytes { destination in
+                Result { () throws(PrivateFileError) in try seal(source, index: index, into: destination) }
+            }
         }
+        try outcome.get()
+        return sealed
     }
 
     /// The plaintext of sealed segment `index`.
     /// - Throws: `.truncatedSegment`, `.segmentAuthenticationFailed` (wrong key, any changed bit, a segment
     ///   from elsewhere).
     public func open(_ sealed: [UInt8], index: Int) throws(PrivateFileError) -> [UInt8] {
-        let nonce = try nonce(for: index)
-        guard sealed.count >= Self.tagByteCount else { throw .truncatedSegment(index: index, byteCount: sealed.count) }
-        do {
-            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: sealed.dropLast(Self.tagByteCount),
-                                            tag: sealed.suffix(Self.tagByteCount))
-            return Array(try AES.GCM.open(box, using: key.symmetricKey, authenticating: associatedData(for: index)))
-        } catch {
-            throw .segmentAuthenticationFailed(index: index)
-        }
+        try sealed.withUnsafeBytes { buffer in Result { () throws(PrivateFileError) in try open(buffer, index: index) } }.get()
     }
 
     func nonce(for index: Int) throws(PrivateFileError) -> AES.GCM.Nonce {
@@ -91,6 +82,7 @@ extension SegmentCipher {
             box.ciphertext.withUnsafeBytes { destination.copyMemory(from: $0) }
             box.tag.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: destination[plaintext.count...]).copyMemory(from: $0) }
         } catch {
+            // AES-GCM sealing fails only for invalid parameters, which the nonce check excludes.
             throw .segmentAuthenticationFailed(index: index)
         }
     }

@@ -46,7 +46,7 @@ final class DaemonFleet {
     func start(_ name: String, bootstrap: [BenchmarkDaemon] = []) async throws -> BenchmarkDaemon {
         let repository = directory + "/" + name
         try await cairn.run(["init", "--repo", repository], timeout: .seconds(30))
-        let port = try freeLoopbackPort()
+        let port = try Devnet.freePort()
         var arguments = ["daemon", "--repo", repository, "--listen", "/ip4/127.0.0.1/tcp/\(port)",
                          "--dht-protocol", "/ipfs/lan/kad/1.0.0", "--log-level", "warning"]
         for peer in bootstrap { arguments += ["--bootstrap", peer.address] }
@@ -124,24 +124,4 @@ final class DaemonFleet {
             process.waitUntilExit()
         }
     }
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-/// - Throws: ``BenchmarkError`` when no socket can be bound.
-func freeLoopbackPort() throws -> Int {
-    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socketFD >= 0 else { throw BenchmarkError(message: "cannot create a socket to find a free port") }
-    defer { close(socketFD) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(socketFD, socketAddress, length) == 0 && getsockname(socketFD, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw BenchmarkError(message: "cannot find a free port on 127.0.0.1") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -28,11 +28,7 @@ struct NetworkBenchmark {
             FileHandle.standardError.write(Data(NetworkBenchmarkOptions.usage.utf8))
             exit(64)
         }
-        let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let executable = binDir.appendingPathComponent("cairn").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw BenchmarkError(message: "\(executable) not found: run `swift build -c release` first")
-        }
+        let executable = try cairnExecutable()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-bench-network-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { if !options.keep { try? FileManager.default.removeItem(atPath: work) } }

@@ -64,11 +64,7 @@ struct PrivateBenchmark {
     }
 
     func run() throws {
-        let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let cairn = binDir.appendingPathComponent("cairn").path
-        guard FileManager.default.isExecutableFile(atPath: cairn) else {
-            throw BenchmarkError(message: "\(cairn) not found: run `swift build -c release` first")
-        }
+        let cairn = try cairnExecutable()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-bench-private-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }

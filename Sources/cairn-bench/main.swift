@@ -148,11 +148,7 @@ func hashingCeiling(megabytesPerThread: Int) -> (oneThread: Double, twoThreads: 
 
 func run() throws {
     let options = BenchmarkOptions(arguments: CommandLine.arguments)
-    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    let cairn = binDir.appendingPathComponent("cairn").path
-    guard FileManager.default.isExecutableFile(atPath: cairn) else {
-        throw BenchmarkError(message: "\(cairn) not found: run `swift build -c release` first")
-    }
+    let cairn = try cairnExecutable()
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-bench-\(getpid())").path
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { if !options.keep { try? FileManager.default.removeItem(atPath: work) } }
@@ -218,4 +214,15 @@ do {
 } catch {
     FileHandle.standardError.write(Data("cairn-bench: \(error)\n".utf8))
     exit(1)
+}
+
+/// The `cairn` executable built beside this one.
+/// - Throws: ``BenchmarkError`` when it is missing (the release build has not run).
+func cairnExecutable() throws -> String {
+    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let cairn = binDir.appendingPathComponent("cairn").path
+    guard FileManager.default.isExecutableFile(atPath: cairn) else {
+        throw BenchmarkError(message: "\(cairn) not found: run `swift build -c release` first")
+    }
+    return cairn
 }

@@ -43,13 +43,13 @@ import Glibc
             return blockDirectory + "/" + FileBlockStore.shardName(forFileName: name) + "/" + name
         }
 
-        func manifest() throws -> PrivateManifest {
-            try PrivateManifest(decoding: Array(try #require(FileManager.default.contents(atPath: blockPath(capability.manifest)))))
+        func manifest(_ cid: CID? = nil) throws -> PrivateManifest {
+            try PrivateManifest(decoding: Array(try #require(FileManager.default.contents(atPath: blockPath(cid ?? capability.manifest)))))
         }
 
-        /// The share CIDs of every segment, in order.
-        func shareCIDs() throws -> [[CID]] {
-            let manifest = try manifest()
+        /// The share CIDs of every segment of the file (this fixture's by default), in order.
+        func shareCIDs(of cid: CID? = nil) throws -> [[CID]] {
+            let manifest = try manifest(cid)
             var rows: [[CID]] = []
             for (index, table) in manifest.tables.enumerated() {
                 let bytes = Array(try #require(FileManager.default.contents(atPath: blockPath(table))))
@@ -133,18 +133,19 @@ import Glibc
             let other = try fixture.cli.succeed(["add", "--private", "-q", "--shares", "3/7", "--segment-size", "262144",
                                                  try fixture.dir.write("other", TestData.pattern(count: 1 << 20))],
                                                 environment: Self.passphrase)
-            let otherShare = try Capability(other).manifest
-            _ = otherShare
+            let otherRows = try fixture.shareCIDs(of: try Capability(other).manifest)
             let rows = try fixture.shareCIDs()
+            #expect(otherRows.count == rows.count)
             var random = SeededRandom(seed: 3)
-            for row in rows {
+            for (row, otherRow) in zip(rows, otherRows) {
                 // share 0: one flipped bit; share 1: truncated; share 2: replaced by a share of the same size from elsewhere
                 let flip = fixture.blockPath(row[0])
                 var bytes = Array(try #require(FileManager.default.contents(atPath: flip)))
                 bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= 0x10
                 #expect(FileManager.default.createFile(atPath: flip, contents: Data(bytes)))
                 #expect(truncate(fixture.blockPath(row[1]), 1000) == 0)
-                let foreign = Array(try #require(FileManager.default.contents(atPath: fixture.blockPath(rows[(rows.firstIndex(of: row)! + 1) % rows.count][2]))))
+                // The other file's share 2 of the same segment: same size, valid in its own place.
+                let foreign = Array(try #require(FileManager.default.contents(atPath: fixture.blockPath(otherRow[2]))))
                 #expect(FileManager.default.createFile(atPath: fixture.blockPath(row[2]), contents: Data(foreign)))
             }
             let get = try fixture.readBack()
