@@ -8,6 +8,8 @@ import PackageDescription
 //   L1 CairnStore (blockstores, SQLite via GRDB, pins, GC)
 //   L2 CairnNet (libp2p protocols as sans-IO state machines: multistream-select, Noise, yamux)
 //   L3 CairnDHT (Kademlia), CairnExchange (Bitswap)
+//   L3 CairnStorage (storage market: offers, contracts, proofs of storage, reputation, placement, durability,
+//      provider and owner engines over an injected transport, storage.sqlite)
 //   L4 CairnNode (repository composition: add/cat/get/pin/gc)
 //   L5 CairnDaemon (the networked node: host + DHT + Bitswap + repository, control API) -> cairn (CLI), cairn-bench
 let package = Package(
@@ -29,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -75,6 +80,16 @@ let package = Package(
             dependencies: ["CairnCore", "CairnCrypto", "CairnNet", "CairnDAG", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "CairnStorage",
+            dependencies: [
+                "CairnCore", "CairnCrypto", "CairnPrivate", "CairnErasure",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "CairnStore",
             dependencies: [
                 "CairnCore",
@@ -93,7 +108,10 @@ let package = Package(
             name: "CairnDaemon",
             dependencies: [
                 "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnNet", "CairnDHT", "CairnExchange",
+                "CairnStorage", "CairnPrivate",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,6 +141,9 @@ let package = Package(
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnTestSupport"]),
         .testTarget(name: "CairnNodeTests", dependencies: ["CairnCore", "CairnDAG", "CairnStore", "CairnNode", "CairnTestSupport"]),
         .testTarget(name: "CairnPrivateTests", dependencies: ["CairnCore", "CairnDAG", "CairnErasure", "CairnPrivate", "CairnTestSupport"]),
+        .testTarget(name: "CairnStorageTests", dependencies: [
+            "CairnCore", "CairnCrypto", "CairnPrivate", "CairnErasure", "CairnStorage", "CairnTestSupport",
+        ]),
         .testTarget(name: "CairnCLITests", dependencies: [
             "CairnCore", "CairnCrypto", "CairnNet", "CairnExchange", "CairnStore", "CairnDAG", "CairnPrivate", "CairnTestSupport",
         ]),
