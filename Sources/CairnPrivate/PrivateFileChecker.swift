@@ -101,22 +101,51 @@ public struct PrivateFileChecker: Sendable {
     /// Rebuilds shares `indices` of `segment` from `valid`, checks each against its digest, writes it.
     private func rebuild(_ indices: [Int], of segment: Int, digests: [[UInt8]], from valid: [Int: [UInt8]],
                          into sink: any BlockSink) throws -> [Int] {
+        let rebuilt = try rebuildShares(indices, of: segment, digests: digests, from: valid)
+        for index in indices {
+            guard let bytes = rebuilt[index] else { continue }
+            try bytes.withUnsafeBytes { try sink.write(ShareTable.shareCID(digest: digests[index]), bytes: $0) }
+        }
+        return indices
+    }
+
+    /// Rebuilds shares `indices` of `segment` (whole blocks: header and payload) from at least k `valid`
+    /// shares (whole blocks, by index), each checked against its digest — what a repair agent uploads.
+    /// - Throws: `.notEnoughShares` with fewer than k valid shares; `.manifestMismatch` when a rebuilt
+    ///   share does not match its digest (the valid shares were not this file's).
+    public func rebuildShares(_ indices: [Int], of segment: Int, digests: [[UInt8]],
+                              from valid: [Int: [UInt8]]) throws(PrivateFileError) -> [Int: [UInt8]] {
+        let layout = manifest.layout
         let rebuilt: [Int: [UInt8]]
         do {
             rebuilt = try code.reconstruct(missing: indices, from: valid.mapValues { Array($0.dropFirst(ShareHeader.byteCount)) })
         } catch {
-            throw PrivateFileError.notEnoughShares(segment: segment, valid: valid.count, needed: manifest.layout.dataShareCount)
+            throw .notEnoughShares(segment: segment, valid: valid.count, needed: layout.dataShareCount)
         }
+        var shares: [Int: [UInt8]] = [:]
         for index in indices {
             let header = ShareHeader(fileID: manifest.fileID, segment: segment, share: index,
-                                     dataShareCount: manifest.layout.dataShareCount, totalShareCount: manifest.layout.totalShareCount)
+                                     dataShareCount: layout.dataShareCount, totalShareCount: layout.totalShareCount)
             guard let payload = rebuilt[index] else { continue }
             let bytes = header.bytes + payload
             guard ShareTree.root(bytes) == digests[index] else {
-                throw PrivateFileError.manifestMismatch("share \(index) of segment \(segment) rebuilt from valid shares does not match its digest")
+                throw .manifestMismatch("share \(index) of segment \(segment) rebuilt from valid shares does not match its digest")
             }
-            try bytes.withUnsafeBytes { try sink.write(ShareTable.shareCID(digest: digests[index]), bytes: $0) }
+            shares[index] = bytes
         }
-        return indices
+        return shares
+    }
+
+    /// Share table `index` of the file, from `source`.
+    /// - Throws: `.tableUnavailable` / `.malformedTable`.
+    public func table(_ index: Int, from source: some PrivateBlockSource) async throws(PrivateFileError) -> ShareTable {
+        try await PrivateFileShares.table(index, of: manifest, from: source)
+    }
+
+    /// Fetches shares of `segment` (best first, `extra` beyond the needed ones at once) until `wanted` are
+    /// valid; each valid share's header was checked against this file and position.
+    public func collectShares(segment: Int, digests: [[UInt8]], from source: some PrivateBlockSource, wanted: Int,
+                              extra: Int = 0) async -> SegmentShares {
+        await PrivateFileShares.collect(segment: segment, digests: digests, manifest: manifest, from: source, wanted: wanted, extra: extra)
     }
 }

@@ -14,8 +14,15 @@ public enum BlockFetch: Sendable, Equatable {
 /// Where private-file readers, checkers and repairers get blocks: the local blockstore or the network.
 /// Implementations must return only bytes that hash to the requested CID.
 public protocol PrivateBlockSource: Sendable {
-    /// The block named by `cid`.
+    /// The block named by `cid`. A fetch that is cancelled should return promptly (with `.missing`).
     func fetch(_ cid: CID) async -> BlockFetch
+    /// The order in which to ask for one segment's shares (indices into `shares`), best first — the
+    /// network source puts the fastest providers first. The default is index order (data shares first).
+    func preferredOrder(of shares: [CID]) async -> [Int]
+}
+
+extension PrivateBlockSource {
+    public func preferredOrder(of shares: [CID]) async -> [Int] { Array(shares.indices) }
 }
 
 /// Reads a private file back: loads each share table, fetches k valid shares of each segment (the data
@@ -27,16 +34,19 @@ public struct PrivateFileReader: Sendable {
     public let manifest: PrivateManifest
     /// Segments fetched and decrypted at once.
     public let window: Int
+    /// Shares asked for beyond k at once (hedging: the first k valid ones win, the rest are cancelled).
+    public let extraFetches: Int
     let cipher: SegmentCipher
     let code: ReedSolomonCode
 
     /// A reader of the file `manifest` describes, under `key`.
     /// - Throws: `.wrongKey` when the key is not this file's (checked through the file ID before any
     ///   share is fetched).
-    public init(manifest: PrivateManifest, key: FileKey, window: Int = 8) throws(PrivateFileError) {
+    public init(manifest: PrivateManifest, key: FileKey, window: Int = 8, extraFetches: Int = 0) throws(PrivateFileError) {
         guard PrivateFileEncoder.fileID(key: key, layout: manifest.layout) == manifest.fileID else { throw .wrongKey }
         self.manifest = manifest
         self.window = max(1, window)
+        self.extraFetches = max(0, extraFetches)
         cipher = try SegmentCipher(key: key, fileID: manifest.fileID, segmentCount: manifest.layout.segmentCount)
         code = try PrivateFileShares.code(for: manifest.layout)
     }
@@ -76,7 +86,8 @@ public struct PrivateFileReader: Sendable {
     func readSegment(_ segment: Int, digests: [[UInt8]], from source: some PrivateBlockSource) async throws -> [UInt8] {
         let layout = manifest.layout
         let k = layout.dataShareCount
-        let shares = await PrivateFileShares.collect(segment: segment, digests: digests, manifest: manifest, from: source, wanted: k)
+        let shares = await PrivateFileShares.collect(segment: segment, digests: digests, manifest: manifest, from: source,
+                                                     wanted: k, extra: extraFetches)
         guard shares.valid.count >= k else {
             throw PrivateFileError.notEnoughShares(segment: segment, valid: shares.valid.count, needed: k)
         }
@@ -128,27 +139,29 @@ enum PrivateFileShares {
         }
     }
 
-    /// Fetches shares of `segment` until `wanted` are valid (data shares first), or all n when
-    /// `wanted` is n; fetches run `wanted` at a time.
+    /// Fetches shares of `segment` in the source's preferred order until `wanted` are valid (or all n
+    /// when `wanted` is n). `wanted − valid + extra` fetches run at once; when `wanted` valid shares have
+    /// arrived the fetches still running are cancelled.
     static func collect(segment: Int, digests: [[UInt8]], manifest: PrivateManifest, from source: some PrivateBlockSource,
-                        wanted: Int) async -> SegmentShares {
+                        wanted: Int, extra: Int = 0) async -> SegmentShares {
         let layout = manifest.layout
         let shareSize = layout.shareByteCount(ofSegment: segment)
+        let cids = digests.map(ShareTable.shareCID(digest:))
+        let order = await source.preferredOrder(of: cids).filter { cids.indices.contains($0) }
+        var candidates = (Set(order).count == cids.count ? order : Array(cids.indices))[...]
         var result = SegmentShares()
-        var candidates = Array(0..<layout.totalShareCount)[...]
-        while result.valid.count < wanted, !candidates.isEmpty {
-            let batch = candidates.prefix(wanted - result.valid.count)
-            candidates = candidates.dropFirst(batch.count)
-            let answers = await withTaskGroup(of: (Int, BlockFetch).self) { group in
-                for index in batch {
-                    let cid = ShareTable.shareCID(digest: digests[index])
+        await withTaskGroup(of: (Int, BlockFetch).self) { group in
+            var running = 0
+            func launch() {
+                while running < wanted - result.valid.count + extra, let index = candidates.popFirst() {
+                    let cid = cids[index]
                     group.addTask { (index, await source.fetch(cid)) }
+                    running += 1
                 }
-                var answers: [(Int, BlockFetch)] = []
-                for await answer in group { answers.append(answer) }
-                return answers
             }
-            for (index, answer) in answers {
+            launch()
+            while let (index, answer) = await group.next() {
+                running -= 1
                 switch answer {
                 case .found(let bytes) where bytes.count == shareSize:
                     let header = ShareHeader(fileID: manifest.fileID, segment: segment, share: index,
@@ -164,6 +177,11 @@ enum PrivateFileShares {
                 case .missing: result.missing.append(index)
                 case .damaged(let reason): result.damaged[index] = reason
                 }
+                if result.valid.count >= wanted {
+                    group.cancelAll()
+                    break
+                }
+                launch()
             }
         }
         result.missing.sort()
