@@ -234,3 +234,118 @@ struct ShareTreeTests {
         #expect(forward.top() != backward.top())
     }
 }
+
+// MARK: - Range proofs
+
+extension ShareTreeTests {
+    static let rangeSizes = [0, 1, 4095, 4096, 4097, 5 * 4096 + 17, 40 * 4096]
+
+    @Test("every chunk range of a share verifies", arguments: rangeSizes)
+    func everyRangeVerifies(size: Int) throws {
+        let bytes = TestData.pattern(count: size)
+        let root = ShareTree.root(bytes)
+        let count = ShareTree.leafCount(forByteCount: size)
+        for lower in 0..<count {
+            for upper in (lower + 1)...count {
+                let proof = try ShareTree.rangeProof(bytes, chunks: lower..<upper)
+                let data = Array(bytes[ShareTree.byteRange(ofChunks: lower..<upper, byteCount: size)])
+                #expect(ShareTree.verifyRange(data, chunks: lower..<upper, byteCount: size, proof: proof, root: root),
+                        "\(lower)..<\(upper) of \(size)")
+                // At most two hashes per level of the tree.
+                #expect(proof.count <= 2 * (Int.bitWidth - (count - 1).leadingZeroBitCount))
+                if lower == 0 && upper == count { #expect(proof.isEmpty) }
+            }
+        }
+    }
+
+    @Test("a one-chunk range proof is the chunk proof, and each verifier accepts the other's proof", arguments: rangeSizes)
+    func singleChunkAgrees(size: Int) throws {
+        let bytes = TestData.pattern(count: size)
+        let root = ShareTree.root(bytes)
+        for (index, chunk) in Self.chunks(bytes).enumerated() {
+            let rangeProof = try ShareTree.rangeProof(bytes, chunks: index..<(index + 1))
+            let chunkProof = try ShareTree.proof(bytes, chunk: index)
+            #expect(rangeProof == chunkProof, "chunk \(index) of \(size)")
+            #expect(ShareTree.verifyRange(chunk, chunks: index..<(index + 1), byteCount: size, proof: chunkProof, root: root))
+            #expect(ShareTree.verify(chunk: chunk, index: index, byteCount: size, proof: rangeProof, root: root))
+        }
+    }
+
+    @Test("empty and out-of-bounds ranges throw")
+    func badRangesThrow() {
+        let bytes = TestData.pattern(count: 3 * 4096)
+        for range in [0..<0, 2..<2, -1..<1, 0..<4, 3..<4, Int.max - 1..<Int.max] {
+            #expect(throws: ShareTreeError.chunkRangeOutOfRange(lowerBound: range.lowerBound, upperBound: range.upperBound, count: 3)) {
+                _ = try ShareTree.rangeProof(bytes, chunks: range)
+            }
+            #expect(!ShareTree.verifyRange([], chunks: range, byteCount: bytes.count, proof: [], root: ShareTree.root(bytes)))
+        }
+        #expect(throws: ShareTreeError.chunkRangeOutOfRange(lowerBound: 0, upperBound: 2, count: 1)) {
+            _ = try ShareTree.rangeProof([], chunks: 0..<2)
+        }
+        // An empty share has one empty chunk, as ShareTree.root says.
+        #expect(ShareTree.verifyRange([], chunks: 0..<1, byteCount: 0, proof: [], root: ShareTree.root([])))
+        #expect(ShareTree.byteRange(ofChunks: 0..<1, byteCount: 0) == 0..<0)
+    }
+
+    @Test("byteRange clamps to the share and never traps")
+    func byteRanges() {
+        #expect(ShareTree.byteRange(ofChunks: 0..<1, byteCount: 1) == 0..<1)
+        #expect(ShareTree.byteRange(ofChunks: 1..<3, byteCount: 5 * 4096 + 17) == 4096..<12_288)
+        #expect(ShareTree.byteRange(ofChunks: 4..<6, byteCount: 5 * 4096 + 17) == 16_384..<20_497)
+        #expect(ShareTree.byteRange(ofChunks: 9..<10, byteCount: 4096) == 4096..<4096)
+        #expect(ShareTree.byteRange(ofChunks: -5..<Int.max, byteCount: 100) == 0..<100)
+        #expect(ShareTree.byteRange(ofChunks: 0..<1, byteCount: -7) == 0..<0)
+    }
+
+    @Test("every way to break a range proof fails", arguments: [4097, 5 * 4096 + 17, 40 * 4096])
+    func brokenRangesFail(size: Int) throws {
+        let bytes = TestData.pattern(count: size)
+        let root = ShareTree.root(bytes)
+        let count = ShareTree.leafCount(forByteCount: size)
+        var ranges = [0..<count, 0..<1, (count - 1)..<count]
+        if count > 3 { ranges += [1..<(count - 1), 1..<3, (count / 2)..<count] }
+        for range in ranges {
+            let proof = try ShareTree.rangeProof(bytes, chunks: range)
+            let data = Array(bytes[ShareTree.byteRange(ofChunks: range, byteCount: size)])
+            func verify(_ data: [UInt8] = data, chunks: Range<Int> = range, byteCount: Int = size, proof: [[UInt8]] = proof,
+                        root: [UInt8] = root) -> Bool {
+                ShareTree.verifyRange(data, chunks: chunks, byteCount: byteCount, proof: proof, root: root)
+            }
+            #expect(verify(), "\(range)")
+            for position in Set([0, data.count / 2, data.count - 1, 4095 % data.count]) {
+                var changed = data
+                changed[position] ^= 0x01
+                #expect(!verify(changed), "data bit at \(position) of \(range)")
+            }
+            #expect(!verify(Array(data.dropLast())))
+            #expect(!verify(data + [0]))
+            for index in proof.indices {
+                for bit in [0, 7, 255] {
+                    var tampered = proof
+                    tampered[index][bit / 8] ^= UInt8(1 << (bit % 8))
+                    #expect(!verify(proof: tampered), "proof hash \(index) bit \(bit) of \(range)")
+                }
+                var dropped = proof
+                dropped.remove(at: index)
+                #expect(!verify(proof: dropped), "dropped hash \(index) of \(range)")
+                var short = proof
+                short[index].removeLast()
+                #expect(!verify(proof: short))
+            }
+            #expect(!verify(proof: proof + [root]), "extra hash after \(range)")
+            #expect(!verify(proof: [root] + proof), "extra hash before \(range)")
+            if proof.count >= 2 && proof.first != proof.last { #expect(!verify(proof: proof.reversed())) }
+            #expect(!verify(proof: [[UInt8]](repeating: root, count: ShareTree.maximumRangeProofHashCount + 1)))
+            for shifted in [(range.lowerBound + 1)..<(range.upperBound + 1), (range.lowerBound - 1)..<(range.upperBound - 1)] {
+                #expect(!verify(chunks: shifted), "\(range) shifted to \(shifted)")
+            }
+            for byteCount in [size - 1, size + 1, size + 4096, size - 4096, 0, -1, Int.max, Int.min] {
+                #expect(!verify(byteCount: byteCount), "byte count \(byteCount) for \(range)")
+            }
+            var otherRoot = root
+            otherRoot[0] ^= 1
+            #expect(!verify(root: otherRoot))
+        }
+    }
+}
