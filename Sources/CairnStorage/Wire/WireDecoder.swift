@@ -107,13 +107,13 @@ struct WireDecoder {
     /// The range of a length-delimited field of at most `limit` bytes (checked before the bytes left).
     mutating func range(_ number: UInt64, _ field: String, limit: Int) throws(StorageWireError) -> Range<Int> {
         try key(number, field, wireType: ProtobufReader.lengthDelimited)
+        var skip = reader
         let length = try varint("length of \(field)")
         guard length <= UInt64(limit) else {
             throw .tooLarge(name(field), byteCount: Int(clamping: length), limit: limit)
         }
         guard length <= UInt64(reader.remainingCount) else { throw .truncated(name(field)) }
         // The length was read and checked above; read it again through the shared reader to move past it.
-        var skip = reader
         do {
             let range = try skip.readLengthDelimited(field, lengthWhat: "length of \(field)")
             reader = skip
