@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnNet", "CairnPrivate",
+                "CairnCore", "CairnCrypto", "CairnDAG", "CairnStore", "CairnNode", "CairnDaemon", "CairnNet", "CairnPrivate", "CairnStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

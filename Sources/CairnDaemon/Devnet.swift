@@ -74,7 +74,10 @@ public struct Devnet: Sendable {
     /// Creates (or reuses) `count` node repositories and starts every node that is not running; the first
     /// node starts first and every other node bootstraps to nodes 0 and 1.
     /// - Parameter progress: called with each node once its daemon answers.
-    public func up(count: Int, timeout: Duration = .seconds(60), progress: (Node) -> Void = { _ in }) async throws -> State {
+    /// The last `providers` nodes are storage providers offering `provideBytes` each; every node uses the
+    /// devnet storage profile (seconds-scale audits and repair, several providers on 127.0.0.1 allowed).
+    public func up(count: Int, providers: Int = 0, provideBytes: Int64 = 2 << 30, timeout: Duration = .seconds(60),
+                   progress: (Node) -> Void = { _ in }) async throws -> State {
         guard (1...200).contains(count) else { throw NodeError(.invalidInput, "--nodes must be between 1 and 200") }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var state = try self.state() ?? State(nodes: [])
@@ -103,6 +106,10 @@ public struct Devnet: Sendable {
             var network = try repo.networkConfig()
             network.bootstrap = seeds.filter { $0 != state.nodes[index].address }
             try repo.setNetworkConfig(network)
+            var storage = try repo.storageConfig()
+            storage.profile = "devnet"
+            if index >= count - providers { storage.provideBytes = provideBytes }
+            try repo.setStorageConfig(storage)
         }
         try save(state)
         for index in state.nodes.indices where !Self.isRunning(state.nodes[index].pid) {

@@ -8,7 +8,7 @@ import Foundation
 
 extension NetworkNode {
     /// The DHT methods of the control API.
-    nonisolated func handleDHTControl(method: String, request: Data) async throws -> Data {
+    nonisolated func handleDHTControl(method: String, request: Data, progress: ControlProgressSink) async throws -> Data {
         switch method {
         case "dht.findprovs":
             let params = try decode(FindProvidersParams.self, request)
@@ -24,7 +24,7 @@ extension NetworkNode {
             }
             return try encode(await provide(cids))
         default:
-            throw ControlFailure(code: "invalidInput", message: "unknown control method \(method)")
+            return try await handleStorageControl(method: method, request: request, progress: progress)
         }
     }
 

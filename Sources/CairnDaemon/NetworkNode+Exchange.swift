@@ -17,7 +17,7 @@ extension NetworkNode {
         case "bitswap.stat":
             return try encode(await bitswapStat())
         default:
-            return try await handleDHTControl(method: method, request: request)
+            return try await handleDHTControl(method: method, request: request, progress: progress)
         }
     }
 

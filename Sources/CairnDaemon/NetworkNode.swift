@@ -63,6 +63,8 @@ public actor NetworkNode {
     public nonisolated let bitswap: BitswapService
     /// The Kademlia DHT (providers, peers, records).
     public nonisolated let dht: DHTService
+    /// The storage market: owner engine, provider engine (when providing), storage database.
+    public nonisolated let storage: NodeStorage
     /// Roots to announce in the background (after fetches).
     nonisolated let provideQueue: (stream: AsyncStream<CID>, continuation: AsyncStream<CID>.Continuation)
     let logger: Logger
@@ -104,6 +106,9 @@ public actor NetworkNode {
             },
             logger: logger)
         self.provideQueue = AsyncStream.makeStream(of: CID.self, bufferingPolicy: .bufferingNewest(1024))
+        self.storage = try NodeStorage(repository: repository, key: identity,
+                                       environment: Self.storageEnvironment(host: host, dht: dht, bitswap: bitswap, repository: repository),
+                                       logger: logger)
     }
 
     /// Listens and connects to the bootstrap peers (failures to reach one are logged, not fatal).
@@ -111,6 +116,7 @@ public actor NetworkNode {
     public func start() async throws {
         await StreamBitswapMessenger.registerHandlers(on: host, service: bitswap)
         await dht.register(on: host)
+        await registerStorage()
         do {
             try await host.start()
         } catch {
@@ -153,6 +159,8 @@ public actor NetworkNode {
             group.addTask { await self.dht.run(peerEvents: dhtEvents) }
             group.addTask { await self.provideLoop() }
             group.addTask { await self.persistenceLoop() }
+            group.addTask { await self.storage.owner.run() }
+            group.addTask { await self.providerLoop() }
         }
     }
 

@@ -172,6 +172,7 @@ struct RepositoryConfig: Codable {
     var blockstore: String
     /// Absent in repositories made before networking; `NetworkConfig.defaults` then applies.
     var network: NetworkConfig?
+    var storage: StorageConfig?
 }
 
 extension Repository {

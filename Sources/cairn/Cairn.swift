@@ -17,7 +17,7 @@ struct Cairn: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IdCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, ListCommand.self,
             PinCommand.self, RepoCommand.self, DagCommand.self, DaemonCommand.self, SwarmCommand.self, DHTCommand.self, BitswapCommand.self, DevnetCommand.self,
-            CapCommand.self, FilesCommand.self, KeyCommand.self,
+            CapCommand.self, FilesCommand.self, KeyCommand.self, ProvidersCommand.self, HealthCommand.self, MetricsCommand.self,
         ]
     )
 }

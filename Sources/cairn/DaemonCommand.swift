@@ -32,6 +32,15 @@ struct DaemonCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run the DHT in client mode (ask, never answer).")
     var dhtClient = false
 
+    @Option(name: .long, help: "Be a storage provider offering this much space, e.g. 20GiB (overrides the config's storage.provideBytes).")
+    var provide: String?
+
+    @Option(name: .long, help: "With --provide: asking price per GiB-month, in micro-tokens.")
+    var price: Int64?
+
+    @Option(name: .customLong("storage-profile"), help: "Storage timers: standard, or devnet (seconds-scale audits and repair).")
+    var storageProfile: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -51,6 +60,19 @@ struct DaemonCommand: AsyncParsableCommand {
                 handler.logLevel = level
                 return handler
             }
+            if provide != nil || price != nil || storageProfile != nil {
+                var storage = try repo.storageConfig()
+                if let provide { storage.provideBytes = try StorageConfig.parseSize(provide) }
+                if let price { storage.pricePerGiBMonth = price }
+                if let storageProfile {
+                    guard ["standard", "devnet"].contains(storageProfile) else {
+                        throw NodeError(.invalidInput, "--storage-profile is standard or devnet")
+                    }
+                    storage.profile = storageProfile
+                }
+                try repo.setStorageConfig(storage)
+            }
+            DaemonMetrics.bootstrap()
             let logger = Logger(label: "cairn.daemon")
             let node = try NetworkNode(repository: repo, options: options, logger: logger)
             let service = DaemonService(node: node, logger: logger) { report, control in

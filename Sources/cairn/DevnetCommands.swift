@@ -44,11 +44,18 @@ struct DevnetUpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many nodes.")
     var nodes: Int = 4
 
+    @Option(name: .long, help: "How many of them (the last ones) are storage providers.")
+    var providers: Int = 0
+
+    @Option(name: .customLong("provide-size"), help: "Space each provider offers, e.g. 2GiB.")
+    var provideSize: String = "2GiB"
+
     func run() async throws {
         try await reportingErrors {
             let devnet = options.devnet
-            let state = try await devnet.up(count: nodes) { node in
-                if !output.json { Output.line("node \(node.index) up: \(node.address)") }
+            guard (0...nodes).contains(providers) else { throw NodeError(.invalidInput, "--providers must be between 0 and --nodes") }
+            let state = try await devnet.up(count: nodes, providers: providers, provideBytes: try StorageConfig.parseSize(provideSize)) { node in
+                if !output.json { Output.line("node \(node.index) up: \(node.address)\(node.index >= nodes - providers ? " (provider)" : "")") }
             }
             if output.json {
                 try Output.json(state)

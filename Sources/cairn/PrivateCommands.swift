@@ -5,6 +5,8 @@ import ArgumentParser
 import CairnCore
 import CairnNode
 import CairnPrivate
+import CairnStorage
+import CairnDaemon
 import Foundation
 
 /// Where a command gets the keyring passphrase: `--passphrase-fd N` (one line read from that file
@@ -48,8 +50,11 @@ struct PrivateAddArguments: ParsableArguments {
     @Flag(name: .customLong("private"), help: "Encrypt on this machine and erasure-code into shares; prints the read-cap.")
     var isPrivate = false
 
-    @Option(name: .long, help: "With --private: K/N, any K of N shares rebuild each segment (default 10/20).")
-    var shares: String = "10/20"
+    @Option(name: .long, help: "With --private: K/N, any K of N shares rebuild each segment (default 10/20, or less on a network with fewer providers).")
+    var shares: String?
+
+    @Flag(name: .long, help: "With --private: keep the shares in this repository even when a daemon runs (no placement on providers).")
+    var local = false
 
     @Option(name: .customLong("segment-size"), help: "With --private: plaintext bytes per segment (4096…8388608, default 1048576).")
     var segmentSize: Int = ErasureParameters.standard.segmentByteCount
@@ -61,7 +66,7 @@ struct PrivateAddArguments: ParsableArguments {
 
     func options() throws -> PrivateAddOptions {
         do {
-            let parameters = try ErasureParameters(shares: shares, segmentByteCount: segmentSize)
+            let parameters = try ErasureParameters(shares: shares ?? "10/20", segmentByteCount: segmentSize)
             return PrivateAddOptions(parameters: parameters, convergent: convergent)
         } catch {
             throw NodeError(.invalidInput, error.description)
@@ -75,10 +80,17 @@ enum PrivateAdd {
         guard !paths.isEmpty, !paths.contains(AddOptions.standardInputPath) else {
             throw NodeError(.invalidInput, "add --private needs files (the size must be known up front); save standard input to a file first")
         }
-        let options = try arguments.options()
+        var options = try arguments.options()
         let repo = try repository.open()
+        // With a daemon, the shares go to storage providers (smaller parameters when the network is small).
+        let client = arguments.local ? nil : await DaemonConnection.running(on: repository)
+        if let client {
+            options.parameters = try await StoragePlacement.parameters(for: options.parameters, explicit: arguments.shares != nil,
+                                                                       client: client, quiet: json || quiet)
+        }
         let passphrase = try arguments.passphrase.passphrase(confirm: !repo.hasKeyring)
         var reports: [PrivateAddReport] = []
+        var placements: [PlacementReport] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -90,9 +102,29 @@ enum PrivateAdd {
             bar.finish()
             reports.append(report)
             if !json { Output.line(quiet ? report.readCap : "added \(report.readCap) \(report.name)") }
+            if let client {
+                let placement = try await StoragePlacement.place(report, client: client, quiet: json)
+                placements.append(placement)
+                if !json && !quiet {
+                    Output.line("placed \(placement.sharesPlaced) shares on \(Set(placement.providers.filter { !$0.isEmpty }).count) providers under \(placement.contracts) contracts (\(Format.bytes(placement.bytesUploaded)) in \(String(format: "%.1f", placement.seconds)) s)")
+                    Output.line("durability: \(placement.durability.summary)")
+                }
+            }
         }
-        if json { try Output.json(reports) }
+        if json {
+            if placements.isEmpty {
+                try Output.json(reports)
+            } else {
+                try Output.json(zip(reports, placements).map { PlacedFile(file: $0, placement: $1) })
+            }
+        }
     }
+}
+
+/// `add --private --json` output when the file was placed on providers.
+struct PlacedFile: Encodable {
+    var file: PrivateAddReport
+    var placement: PlacementReport
 }
 
 /// `cairn cap`: work with capabilities.
@@ -147,7 +179,7 @@ struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
         abstract: "List, check, repair and remove private files.",
-        subcommands: [FilesListCommand.self, FilesCheckCommand.self, FilesRemoveCommand.self]
+        subcommands: [FilesListCommand.self, FilesCheckCommand.self, FilesStatusCommand.self, FilesDelegateCommand.self, FilesRemoveCommand.self]
     )
 }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CairnCore
 import CairnNode
+import CairnStorage
+import CairnDaemon
 import Foundation
 
 /// `cairn cat`: stream a file's bytes to stdout, optionally a byte range.
@@ -35,7 +37,20 @@ struct CatCommand: AsyncParsableCommand {
             let repo = try repository.open()
             if path.hasPrefix("cairn-") {
                 guard offset == 0, length == nil else { throw NodeError(.invalidInput, "--offset and --length are not supported for private files yet") }
-                try await repo.readPrivate(try parseCapability(path)) { try Output.writeRaw($0) }
+                let capability = try parseCapability(path)
+                if let client = await DaemonConnection.running(on: repository) {
+                    // The daemon reads from the providers into a private temporary file we then stream out.
+                    let temporary = (repo.path as NSString).appendingPathComponent("cat-\(UUID().uuidString)")
+                    defer { try? FileManager.default.removeItem(atPath: temporary) }
+                    _ = try await client.call("storage.get", StorageGetParams(capability: capability.text, output: temporary), as: StorageGetReport.self)
+                    guard let handle = FileHandle(forReadingAtPath: temporary) else { throw NodeError(.failed, "cannot read \(temporary)") }
+                    defer { try? handle.close() }
+                    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                        try chunk.withUnsafeBytes { try Output.writeRaw($0) }
+                    }
+                    return
+                }
+                try await repo.readPrivate(capability) { try Output.writeRaw($0) }
                 return
             }
             try await NetworkFetch.cat(repository, repo: repo, path: path, offset: offset, length: length, timeout: timeout) { bytes in
@@ -99,10 +114,18 @@ struct GetCommand: AsyncParsableCommand {
         guard let destination = outputPath else {
             throw NodeError(.invalidInput, "name the output file with -o (a read-cap carries no file name)")
         }
-        let size = try? repo.privateManifest(cap.manifest).layout.paddedByteCount
-        let bar = ProgressBar(label: "decrypting", total: size.map(Int64.init), quiet: output.json)
-        let bytes = try await repo.getPrivate(cap, to: destination) { bar.advance(by: $0) }
-        bar.finish()
+        let bytes: Int64
+        if let client = await DaemonConnection.running(on: repository) {
+            // The daemon fetches the shares from the fastest providers and decrypts into the destination.
+            let absolute = destination.hasPrefix("/") ? destination
+                : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(destination)
+            bytes = try await client.call("storage.get", StorageGetParams(capability: cap.text, output: absolute), as: StorageGetReport.self).bytes
+        } else {
+            let size = try? repo.privateManifest(cap.manifest).layout.paddedByteCount
+            let bar = ProgressBar(label: "decrypting", total: size.map(Int64.init), quiet: output.json)
+            bytes = try await repo.getPrivate(cap, to: destination) { bar.advance(by: $0) }
+            bar.finish()
+        }
         if output.json {
             try Output.json(GetReport(cid: cap.manifest, destination: destination, bytes: UInt64(bytes)))
         } else {

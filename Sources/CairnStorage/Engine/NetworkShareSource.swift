@@ -1,0 +1,122 @@
+import CairnCore
+import CairnCrypto
+import CairnPrivate
+import Foundation
+import Metrics
+
+/// Reads a looked-after file's blocks from the network: the manifest and tables through the node
+/// (local store or Bitswap), each share from the providers recorded for it, fastest first. Every answer
+/// is checked against the share's CID; a provider that sends wrong bytes is penalised and its copy of
+/// that share is never trusted again.
+public struct NetworkShareSource: PrivateBlockSource {
+    let owner: StorageOwner
+    /// Share byte counts by share CID text.
+    let shareSizes: [String: Int]
+
+    public func fetch(_ cid: CID) async -> BlockFetch {
+        guard let byteCount = shareSizes[cid.description] else {
+            guard let bytes = await owner.environment.loadBlock(cid) else { return .missing }
+            return .found(bytes)
+        }
+        return await owner.fetchShare(cid, byteCount: byteCount)
+    }
+
+    public func preferredOrder(of shares: [CID]) async -> [Int] {
+        await owner.rankShares(shares)
+    }
+}
+
+extension StorageOwner {
+    /// A block source reading `manifest`'s shares from their providers.
+    public func shareSource(manifest manifestCID: CID) async throws -> NetworkShareSource {
+        let (manifest, tables) = try await loadFile(manifestCID)
+        var sizes: [String: Int] = [:]
+        for column in Self.columns(of: manifest, tables: tables) {
+            for share in column { sizes[share.cid.description] = share.byteCount }
+        }
+        return NetworkShareSource(owner: self, shareSizes: sizes)
+    }
+
+    /// Share indices ordered by the best latency of a provider holding them (unknown latency last, index
+    /// order among equals, so data shares win ties).
+    func rankShares(_ shares: [CID]) -> [Int] {
+        func cost(_ cid: CID) -> Double {
+            let peers = ((try? database.locations(cid: cid.description)) ?? []).filter(isHealthy).compactMap { try? PeerID($0.provider) }
+            let best = peers.compactMap { scorecards[$0]?.latency.p50?.seconds }.min()
+            return peers.isEmpty ? .infinity : (best ?? 10)
+        }
+        let costs = shares.map(cost)
+        return shares.indices.sorted { costs[$0] != costs[$1] ? costs[$0] < costs[$1] : $0 < $1 }
+    }
+
+    /// One share from the first of its providers that answers with the right bytes.
+    func fetchShare(_ cid: CID, byteCount: Int) async -> BlockFetch {
+        let locations = ((try? database.locations(cid: cid.description)) ?? []).filter { $0.state == .placed }
+        let peers = locations.compactMap { try? PeerID($0.provider) }
+            .filter { standing($0) != .excluded }
+            .sorted { (scorecards[$0]?.latency.p50?.seconds ?? 10) < (scorecards[$1]?.latency.p50?.seconds ?? 10) }
+        var reasons: [String] = []
+        let chunkCount = UInt32(ShareTree.leafCount(forByteCount: byteCount))
+        for peer in peers {
+            if Task.isCancelled { return .missing }
+            let started = ContinuousClock.now
+            do {
+                let response = try await environment.transport.request(.read(share: cid, firstChunk: 0, chunkCount: chunkCount), to: peer,
+                                                                        timeout: configuration.transferTimeout)
+                let elapsed = ContinuousClock.now - started
+                switch response {
+                case .data(let result) where result.firstChunk == 0 && result.verify(share: cid, chunkCount: chunkCount):
+                    var card = scorecard(peer)
+                    card.recordContact(reachable: true, latency: elapsed, at: environment.now(), policy: configuration.reputation)
+                    card.recordTransfer(byteCount: result.data.count, duration: elapsed)
+                    update(card, for: peer)
+                    Counter(label: "cairn_retrieved_bytes_total").increment(by: Int64(result.data.count))
+                    return .found(result.data)
+                case .data:
+                    // Wrong bytes: never trusted again for this share, and it costs the provider.
+                    var card = scorecard(peer)
+                    card.recordBadData(at: environment.now(), policy: configuration.reputation)
+                    update(card, for: peer)
+                    try? database.setLocationState(cid: cid.description, provider: peer.description, .failed)
+                    Counter(label: "cairn_integrity_mismatches_total").increment()
+                    event("INTEGRITY_MISMATCH", subject: peer.description, "provider sent bytes that do not match share \(cid); it is penalised and not asked for it again")
+                    reasons.append("\(peer): wrong bytes")
+                case .refused(let refusal):
+                    if refusal.code == .notFound {
+                        var card = scorecard(peer)
+                        card.recordAudit(passed: false, latency: elapsed, at: environment.now(), policy: configuration.reputation)
+                        update(card, for: peer)
+                        try? database.setLocationState(cid: cid.description, provider: peer.description, .failed)
+                    }
+                    reasons.append("\(peer): \(refusal.message)")
+                default:
+                    reasons.append("\(peer): unexpected answer")
+                }
+            } catch StorageTransportError.cancelled {
+                return .missing
+            } catch {
+                if Task.isCancelled { return .missing }
+                recordContact(peer, reachable: false, latency: nil)
+                reasons.append("\(peer): \(error)")
+            }
+        }
+        return reasons.isEmpty ? .missing : .damaged(reasons.joined(separator: "; "))
+    }
+
+    /// Reads a file with a read-cap from its providers, writing the plaintext to `output`.
+    public nonisolated func read(_ capability: Capability, to output: (UnsafeRawBufferPointer) throws -> Void) async throws {
+        guard case .read(let manifestCID, let key) = capability else {
+            throw StorageError(.invalidInput, "a verify-cap cannot read; use the read-cap")
+        }
+        let source = try await shareSource(manifest: manifestCID)
+        let (manifest, _) = try await loadFile(manifestCID)
+        let reader = try PrivateFileReader(manifest: manifest, key: key, extraFetches: configuration.extraFetches)
+        do {
+            try await reader.read(from: source, to: output)
+        } catch {
+            Counter(label: "cairn_retrieval_failures_total").increment()
+            await event("RETRIEVAL_FAILED", subject: manifestCID.description, "reading the file failed: \(error)")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import CairnCore
+import CairnCrypto
+import CairnPrivate
+import Foundation
+import Metrics
+
+/// What one repair run did.
+public struct RepairReport: Sendable, Codable, Equatable {
+    public var manifest: String
+    public var segmentsRepaired: Int
+    public var sharesRebuilt: Int
+    public var bytesDownloaded: Int64
+    public var bytesUploaded: Int64
+    public var newProviders: [String]
+    public var unrecoverableSegments: Int
+    public var seconds: Double
+}
+
+extension StorageOwner {
+    /// Checks every looked-after file and repairs those that need it.
+    public func checkAllFiles() async {
+        var belowThreshold = 0
+        var unrecoverable = 0
+        for file in (try? database.files()) ?? [] {
+            guard let manifest = try? CID(file.manifest) else { continue }
+            if let state = try? await checkFile(manifest, repair: true) {
+                if state == .unrecoverable { unrecoverable += 1 } else if state != .healthy { belowThreshold += 1 }
+            }
+        }
+        Gauge(label: "cairn_objects_below_repair_threshold").record(belowThreshold)
+        Gauge(label: "cairn_objects_unrecoverable").record(unrecoverable)
+    }
+
+    /// Healthy share indices per segment of a file, from the recorded locations.
+    func healthyIndices(manifest: String, segments: Int) -> [Set<Int>] {
+        var healthy = Array(repeating: Set<Int>(), count: segments)
+        for location in (try? database.locations(manifest: manifest)) ?? [] where location.segment < segments && isHealthy(location) {
+            healthy[location.segment].insert(location.shareIndex)
+        }
+        return healthy
+    }
+
+    /// Recomputes a file's health; with `repair`, repairs the segments at or below the repair threshold
+    /// and moves shares off excluded providers. Returns the file's state.
+    @discardableResult
+    public func checkFile(_ manifestCID: CID, repair: Bool) async throws -> StoredFileRecord.State {
+        guard var file = try database.file(manifest: manifestCID.description) else {
+            throw StorageError(.notFound, "this node does not look after \(manifestCID)")
+        }
+        let (manifest, tables) = try await loadFile(manifestCID)
+        let (k, n) = (file.dataShares, file.totalShares)
+        let healthy = healthyIndices(manifest: file.manifest, segments: file.segments)
+        let onExcluded = Set(((try? database.locations(manifest: file.manifest)) ?? []).filter { location in
+            location.state == .placed && (try? PeerID(location.provider)).map { standing($0) == .excluded } == true
+        }.map(\.segment))
+        let minimum = healthy.map(\.count).min() ?? n
+        let previous = file.state
+        file.minimumHealthy = minimum
+        file.lastCheck = environment.now()
+        file.state = minimum < k ? .unrecoverable : minimum == n ? .healthy : .degraded
+        if file.state != previous {
+            switch file.state {
+            case .degraded where minimum <= file.repairThreshold:
+                event("OBJECT_DEGRADED", subject: file.manifest, "\(file.name): a segment has \(minimum) of \(n) healthy shares (repair at ≤ \(file.repairThreshold))")
+            case .unrecoverable:
+                event("OBJECT_UNRECOVERABLE", subject: file.manifest, "\(file.name): a segment has \(minimum) healthy shares, fewer than the \(k) needed")
+            default: break
+            }
+        }
+        try database.saveFile(file)
+        let due = healthy.indices.filter { healthy[$0].count <= file.repairThreshold || onExcluded.contains($0) }
+        guard repair, !due.isEmpty, !repairing.contains(file.manifest), minimum >= k || due.contains(where: { healthy[$0].count >= k }) else {
+            return file.state
+        }
+        repairing.insert(file.manifest)
+        defer { repairing.remove(file.manifest) }
+        file.state = .repairing
+        try database.saveFile(file)
+        let report = try await repairSegments(due, of: manifest, cid: manifestCID, tables: tables, healthy: healthy)
+        let after = healthyIndices(manifest: file.manifest, segments: file.segments).map(\.count).min() ?? n
+        file.minimumHealthy = after
+        file.state = after < k ? .unrecoverable : after == n ? .healthy : .degraded
+        file.lastCheck = environment.now()
+        try database.saveFile(file)
+        return file.state
+    }
+
+    /// Rebuilds the unhealthy shares of `segments` from k fetched shares each and places them on new
+    /// providers under new contracts, replacing the old locations.
+    func repairSegments(_ segments: [Int], of manifest: PrivateManifest, cid manifestCID: CID, tables: [ShareTable],
+                        healthy: [Set<Int>]) async throws -> RepairReport {
+        let started = ContinuousClock.now
+        let layout = manifest.layout
+        let (k, n) = (layout.dataShareCount, layout.totalShareCount)
+        event("REPAIR_STARTED", subject: manifestCID.description, "repairing \(segments.count) segments")
+        Gauge(label: "cairn_repairs_in_progress").record(repairing.count)
+        let checker = try PrivateFileChecker(manifest: manifest)
+        let source = try await shareSource(manifest: manifestCID)
+        let locations = (try? database.locations(manifest: manifestCID.description)) ?? []
+        // Never back onto a provider already holding (or having failed) a share of this file, nor its domain.
+        var avoid = Set(locations.compactMap { try? PeerID($0.provider) })
+        avoid.insert(peerID)
+        var usedDomains = Set(locations.filter(isHealthy).compactMap { location in
+            (try? PeerID(location.provider)).flatMap { providers[$0]?.domain }
+        })
+        var columnProvider: [Int: PeerID] = [:]
+        var report = RepairReport(manifest: manifestCID.description, segmentsRepaired: 0, sharesRebuilt: 0, bytesDownloaded: 0,
+                                  bytesUploaded: 0, newProviders: [], unrecoverableSegments: 0, seconds: 0)
+        let batchSize = 32
+        for batchStart in stride(from: 0, to: segments.count, by: batchSize) {
+            var rebuiltByColumn: [Int: [(segment: Int, cid: CID, bytes: [UInt8])]] = [:]
+            for segment in segments[batchStart..<min(segments.count, batchStart + batchSize)] {
+                let (tableIndex, row) = manifest.tablePosition(ofSegment: segment)
+                let digests = tables[tableIndex].shareDigests[row]
+                let missing = (0..<n).filter { !healthy[segment].contains($0) }
+                guard !missing.isEmpty else { continue }
+                let shares = await checker.collectShares(segment: segment, digests: digests, from: source, wanted: k, extra: 1)
+                report.bytesDownloaded += Int64(shares.valid.values.reduce(0) { $0 + $1.count })
+                guard shares.valid.count >= k else {
+                    report.unrecoverableSegments += 1
+                    event("REPAIR_FAILED", subject: manifestCID.description, "segment \(segment): only \(shares.valid.count) of the \(k) shares needed could be fetched")
+                    continue
+                }
+                let rebuilt = try checker.rebuildShares(missing, of: segment, digests: digests, from: shares.valid)
+                for (index, bytes) in rebuilt {
+                    rebuiltByColumn[index, default: []].append((segment, ShareTable.shareCID(digest: digests[index]), bytes))
+                }
+                report.segmentsRepaired += 1
+            }
+            for (column, shares) in rebuiltByColumn.sorted(by: { $0.key < $1.key }) {
+                var placed = false
+                for _ in 0..<3 where !placed {
+                    let provider: PeerID
+                    if let chosen = columnProvider[column] {
+                        provider = chosen
+                    } else {
+                        let bytes = UInt64(shares.reduce(0) { $0 + $1.bytes.count })
+                        var generator = EnvironmentRandom(source: environment.random)
+                        guard let pick = PlacementSelector.choose(count: 1, from: candidates(byteCount: bytes), byteCount: bytes,
+                                                                  excludedPeers: avoid, usedDomains: usedDomains,
+                                                                  policy: configuration.placement, using: &generator).first else {
+                            event("REPAIR_FAILED", subject: manifestCID.description, "no provider can take share column \(column) (all are in use, down or excluded)")
+                            break
+                        }
+                        provider = pick.peer
+                        columnProvider[column] = provider
+                        avoid.insert(provider)
+                        usedDomains.insert(pick.domain)
+                        report.newProviders.append(provider.description)
+                    }
+                    do {
+                        let contract = try await propose(manifest: manifestCID, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.bytes.count)) },
+                                                         to: provider)
+                        let byCID = Dictionary(shares.map { ($0.cid, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+                        let counter = UploadCounter(progress: { _ in })
+                        do {
+                            try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
+                        } catch {
+                            await endContract(contract.idText, state: .abandoned)
+                            throw error
+                        }
+                        report.bytesUploaded += await counter.total
+                        for share in shares {
+                            try database.replaceLocation(manifest: manifestCID.description, segment: share.segment, shareIndex: column,
+                                                         with: ShareLocationRecord(id: nil, manifest: manifestCID.description, segment: share.segment,
+                                                                                   shareIndex: column, cid: share.cid.description,
+                                                                                   provider: provider.description, contractID: contract.idText,
+                                                                                   state: .placed, lastAudit: nil, lastAuditPassed: nil))
+                        }
+                        report.sharesRebuilt += shares.count
+                        placed = true
+                    } catch {
+                        logger.warning("placing repaired shares failed", metadata: ["provider": "\(provider)", "error": "\(error)"])
+                        columnProvider[column] = nil
+                    }
+                }
+            }
+        }
+        // Contracts none of whose shares still count are abandoned (and cancelled if the provider answers).
+        for contract in (try? database.contracts(role: .owner, state: .live)) ?? [] where contract.manifest == manifestCID.description {
+            let held = ((try? database.locations(contractID: contract.id)) ?? []).filter { $0.state == .placed }
+            if held.isEmpty { await endContract(contract.id, state: .abandoned) }
+        }
+        saveScorecards()
+        report.seconds = (ContinuousClock.now - started).seconds
+        Counter(label: "cairn_repairs_total").increment()
+        Counter(label: "cairn_repair_bytes_total", dimensions: [("direction", "download")]).increment(by: report.bytesDownloaded)
+        Counter(label: "cairn_repair_bytes_total", dimensions: [("direction", "upload")]).increment(by: report.bytesUploaded)
+        event("REPAIR_DONE", subject: manifestCID.description,
+              "repaired \(report.segmentsRepaired) segments: rebuilt \(report.sharesRebuilt) shares, downloaded \(report.bytesDownloaded) bytes, uploaded \(report.bytesUploaded) bytes in \(String(format: "%.1f", report.seconds)) s")
+        return report
+    }
+}

@@ -1,0 +1,274 @@
+import CairnCore
+import CairnTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The storage network with real daemons on 127.0.0.1: an owner places a private file on providers under
+/// contracts, then providers are killed, frozen, corrupted, emptied and restarted on purpose. Every test
+/// asserts that no byte is lost or wrong, and prints what it measured (time to detect, time to repair).
+@Suite("Storage network", .serialized, .timeLimit(.minutes(20)))
+struct StorageNetworkTests {
+    static let passphrase = ["CAIRN_PASSPHRASE": "storage network test passphrase"]
+
+    /// An owner daemon and `providerCount` provider daemons (devnet timers), all bootstrapped to the owner.
+    final class Network: @unchecked Sendable {
+        // @unchecked Sendable: used from one test thread.
+        let scratch: TemporaryDirectory
+        let owner: DaemonProcess
+        var providers: [DaemonProcess] = []
+
+        init(providers count: Int, prefix: String) throws {
+            scratch = try TemporaryDirectory(prefix: prefix)
+            owner = try DaemonProcess(directory: scratch.path("owner"), arguments: ["--storage-profile", "devnet"])
+            for index in 0..<count {
+                providers.append(try DaemonProcess(directory: scratch.path("provider-\(index)"),
+                                                   arguments: ["--bootstrap", owner.address, "--provide", "256MiB", "--storage-profile", "devnet"]))
+            }
+            try DaemonTestWait.until("the owner to know \(count) providers", seconds: 90) {
+                try self.knownProviders(self.owner).count >= count
+            }
+        }
+
+        func remove() {
+            for daemon in providers + [owner] {
+                if daemon.pid > 0 { kill(daemon.pid, SIGCONT) }
+                daemon.stop()
+            }
+            scratch.remove()
+        }
+
+        /// The owner's provider rows, by peer ID.
+        func knownProviders(_ node: DaemonProcess) throws -> [String: [String: Any]] {
+            let report = try TestJSON.object(try node.cli.succeed(["providers", "--json"]))
+            var rows: [String: [String: Any]] = [:]
+            for row in report["providers"] as? [[String: Any]] ?? [] {
+                if let peer = row["peer"] as? String, row["up"] as? Bool == true { rows[peer] = row }
+            }
+            return rows
+        }
+
+        /// Adds `bytes` as a private file on the owner and places it; returns the read-cap and the placement.
+        func addPrivate(_ bytes: [UInt8], name: String, shares: String) throws -> (readCap: String, placement: [String: Any]) {
+            let path = try scratch.write(name, bytes)
+            let out = try owner.cli.succeed(["add", "--private", "--json", "--shares", shares, "--segment-size", "65536", path],
+                                            environment: StorageNetworkTests.passphrase, timeout: .seconds(300))
+            let entries = try TestJSON.array(Data(out.utf8))
+            let entry = try #require(entries.first)
+            let file = try #require(entry["file"] as? [String: Any])
+            return (try #require(file["readCap"] as? String), try #require(entry["placement"] as? [String: Any]))
+        }
+
+        /// `files status --json` on `node`.
+        func status(_ cap: String, on node: DaemonProcess? = nil) throws -> [String: Any] {
+            let result = try (node ?? owner).cli.run(["files", "status", "--json", cap])
+            return try TestJSON.object(result.stdout)
+        }
+
+        func minimumHealthy(_ cap: String, on node: DaemonProcess? = nil) throws -> Int {
+            try status(cap, on: node)["minimumHealthy"] as? Int ?? -1
+        }
+
+        /// The provider daemons holding shares of the file.
+        func holders(_ cap: String) throws -> [DaemonProcess] {
+            let peers = Set(try status(cap)["providers"] as? [String] ?? [])
+            return providers.filter { peers.contains($0.peerID) }
+        }
+
+        /// Reads the file back through the owner's daemon and checks every byte.
+        func readBack(_ cap: String, expecting bytes: [UInt8], label: String, from node: DaemonProcess? = nil) throws {
+            let out = scratch.path("read-\(label).bin")
+            try (node ?? owner).cli.succeed(["get", cap, "-o", out], timeout: .seconds(300))
+            let got = try #require(FileManager.default.contents(atPath: out))
+            #expect(Array(got) == bytes, "\(label): the bytes read back differ")
+        }
+
+        /// The share files a provider holds on disk.
+        static func shareFiles(_ provider: DaemonProcess) -> [String] {
+            let root = provider.cli.repository + "/shares"
+            let enumerator = FileManager.default.enumerator(atPath: root)
+            var files: [String] = []
+            while let path = enumerator?.nextObject() as? String {
+                let full = root + "/" + path
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                   path.hasSuffix(".data") || !path.contains(".") {
+                    files.append(full)
+                }
+            }
+            return files.filter { !$0.contains("/staging") && !$0.hasSuffix("SHARDING") && !$0.contains("_README") }
+        }
+    }
+
+    static func random(_ count: Int, seed: UInt64) -> [UInt8] {
+        var generator = SeededRandom(seed: seed)
+        return generator.bytes(count)
+    }
+
+    static func elapsed(since start: Date) -> String { String(format: "%.1f s", Date().timeIntervalSince(start)) }
+
+    @Test("SIGKILL n−k providers of a file: it reads back exactly, repair restores full health; time to detect and to repair")
+    func killProvidersAndRepair() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 9, prefix: "cairn-storage-kill")
+            defer { net.remove() }
+            let bytes = Self.random(600_000, seed: 51)
+            let (cap, placement) = try net.addPrivate(bytes, name: "kill.bin", shares: "3/6")
+            #expect(placement["unplacedColumns"] as? Int == 0)
+            #expect(try net.minimumHealthy(cap) == 6)
+            // Contracts and shares really are on the providers; the owner kept no share.
+            let holders = try net.holders(cap)
+            #expect(holders.count == 6)
+            for holder in holders { #expect(!Network.shareFiles(holder).isEmpty) }
+
+            let killed = Array(holders.prefix(3))
+            let start = Date()
+            for provider in killed { provider.stop(kill: true) }
+            try net.readBack(cap, expecting: bytes, label: "three-down")
+            var detected: Date?
+            try DaemonTestWait.until("the owner to detect the loss and repair to full health", seconds: 120) {
+                let healthy = try net.minimumHealthy(cap)
+                if healthy < 6, detected == nil { detected = Date() }
+                return detected != nil && healthy == 6
+            }
+            let repaired = Date()
+            print("[storage] 3/6, 3 of 6 providers SIGKILLed: detected in \(String(format: "%.1f", (detected ?? repaired).timeIntervalSince(start))) s, fully repaired in \(String(format: "%.1f", repaired.timeIntervalSince(start))) s")
+            let newHolders = Set(try net.holders(cap).map(\.peerID))
+            #expect(newHolders.isDisjoint(with: killed.map(\.peerID)))
+            #expect(newHolders.count == 6)
+            try net.readBack(cap, expecting: bytes, label: "after-repair")
+            let health = try net.owner.cli.run(["health", "--json"])
+            let report = try TestJSON.object(health.stdout)
+            #expect((report["recentEvents"] as? [String: Int])?["REPAIR_DONE"] ?? 0 >= 1)
+        }
+    }
+
+    @Test("a provider silently deletes its shares: audits catch it, it is excluded, its shares are repaired elsewhere")
+    func silentDeletionCaughtByAudit() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 8, prefix: "cairn-storage-delete")
+            defer { net.remove() }
+            let bytes = Self.random(400_000, seed: 52)
+            let (cap, _) = try net.addPrivate(bytes, name: "delete.bin", shares: "3/6")
+            let cheat = try #require(try net.holders(cap).first)
+            let files = Network.shareFiles(cheat)
+            #expect(!files.isEmpty)
+            let start = Date()
+            for file in files { try FileManager.default.removeItem(atPath: file) }
+            // It keeps answering offers (it claims the space) but fails audits.
+            try DaemonTestWait.until("audits to exclude the provider", seconds: 120) {
+                let row = try net.knownProviders(net.owner)[cheat.peerID]
+                return row?["standing"] as? String == "excluded"
+            }
+            let excludedAt = Date()
+            try DaemonTestWait.until("its shares to be repaired elsewhere", seconds: 120) {
+                let status = try net.status(cap)
+                return status["minimumHealthy"] as? Int == 6 && !(status["providers"] as? [String] ?? []).contains(cheat.peerID)
+            }
+            print("[storage] provider deleted its shares: excluded after \(String(format: "%.1f", excludedAt.timeIntervalSince(start))) s, repaired after \(Self.elapsed(since: start))")
+            let row = try #require(try net.knownProviders(net.owner)[cheat.peerID])
+            #expect((row["auditsFailed"] as? Int ?? 0) >= 1)
+            try net.readBack(cap, expecting: bytes, label: "after-deletion")
+        }
+    }
+
+    @Test("a provider serves corrupted bytes: no wrong byte reaches the reader and the provider is penalised")
+    func corruptedProviderPenalised() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 6, prefix: "cairn-storage-corrupt")
+            defer { net.remove() }
+            let bytes = Self.random(500_000, seed: 53)
+            let (cap, _) = try net.addPrivate(bytes, name: "corrupt.bin", shares: "3/6")
+            // Flip a bit in every share the first two (data) holders keep.
+            let holders = try net.holders(cap)
+            for holder in holders.prefix(2) {
+                for file in Network.shareFiles(holder) {
+                    var data = try #require(FileManager.default.contents(atPath: file))
+                    data[data.count / 2] ^= 0x10
+                    try data.write(to: URL(fileURLWithPath: file))
+                }
+            }
+            for round in 0..<3 { try net.readBack(cap, expecting: bytes, label: "corrupt-\(round)") }
+            let rows = try net.knownProviders(net.owner)
+            let penalised = holders.prefix(2).filter { holder in
+                let row = rows[holder.peerID] ?? [:]
+                return (row["badData"] as? Int ?? 0) + (row["auditsFailed"] as? Int ?? 0) > 0
+            }
+            #expect(penalised.count == 2, "both corrupting providers are penalised")
+        }
+    }
+
+    @Test("a provider frozen (SIGSTOP) during a download: the download completes from the others in bounded time")
+    func frozenProviderDuringDownload() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 6, prefix: "cairn-storage-freeze")
+            defer { net.remove() }
+            let bytes = Self.random(3 << 20, seed: 54)
+            let (cap, _) = try net.addPrivate(bytes, name: "freeze.bin", shares: "3/6")
+            let frozen = try net.holders(cap)
+            // Freeze two holders (n − k − 1 more could still fail): reads go around them.
+            for provider in frozen.prefix(2) { kill(provider.pid, SIGSTOP) }
+            let start = Date()
+            try net.readBack(cap, expecting: bytes, label: "frozen")
+            let seconds = Date().timeIntervalSince(start)
+            print("[storage] 3 MiB read with 2 of 6 providers frozen: \(String(format: "%.2f", seconds)) s")
+            #expect(seconds < 60)
+            for provider in frozen.prefix(2) { kill(provider.pid, SIGCONT) }
+        }
+    }
+
+    @Test("restart of every node: contracts, scorecards and share locations survive; the file reads back")
+    func restartEveryNode() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 6, prefix: "cairn-storage-restart")
+            defer { net.remove() }
+            let bytes = Self.random(300_000, seed: 55)
+            let (cap, _) = try net.addPrivate(bytes, name: "restart.bin", shares: "3/6")
+            try DaemonTestWait.until("a first round of audits", seconds: 60) {
+                try net.knownProviders(net.owner).values.contains { ($0["auditsPassed"] as? Int ?? 0) > 0 }
+            }
+            let before = try net.status(cap)
+            let auditsBefore = try net.knownProviders(net.owner).values.reduce(0) { $0 + ($1["auditsPassed"] as? Int ?? 0) }
+            for daemon in net.providers + [net.owner] { daemon.stop() }
+            try net.owner.start()
+            for provider in net.providers { try provider.start() }
+            let after = try net.status(cap)
+            #expect(after["providers"] as? [String] == before["providers"] as? [String])
+            let auditsAfter = try net.knownProviders(net.owner).values.reduce(0) { $0 + ($1["auditsPassed"] as? Int ?? 0) }
+            #expect(auditsAfter >= auditsBefore)
+            try DaemonTestWait.until("the file to be fully healthy again", seconds: 60) { try net.minimumHealthy(cap) == 6 }
+            try net.readBack(cap, expecting: bytes, label: "after-restart")
+        }
+    }
+
+    @Test("the owner is offline while a delegated repair agent repairs the file")
+    func delegatedRepairWhileOwnerOffline() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 9, prefix: "cairn-storage-delegate")
+            defer { net.remove() }
+            let agent = try DaemonProcess(directory: net.scratch.path("agent"), arguments: ["--bootstrap", net.owner.address, "--storage-profile", "devnet"])
+            defer { agent.stop() }
+            let bytes = Self.random(400_000, seed: 56)
+            let (cap, _) = try net.addPrivate(bytes, name: "delegate.bin", shares: "3/6")
+            try net.owner.cli.succeed(["files", "delegate", cap, agent.peerID])
+            try DaemonTestWait.until("the agent to know the providers", seconds: 60) { try net.knownProviders(agent).count >= 6 }
+            #expect(try net.minimumHealthy(cap, on: agent) == 6)
+            net.owner.stop()
+            let agentProviders = Set(try net.status(cap, on: agent)["providers"] as? [String] ?? [])
+            let doomed = net.providers.filter { agentProviders.contains($0.peerID) }.prefix(3)
+            for provider in doomed { provider.stop(kill: true) }
+            let start = Date()
+            try DaemonTestWait.until("the agent to repair the file", seconds: 120) {
+                let healthy = try net.minimumHealthy(cap, on: agent)
+                let providers = try net.status(cap, on: agent)["providers"] as? [String] ?? []
+                return healthy == 6 && Set(providers).isDisjoint(with: doomed.map(\.peerID))
+            }
+            print("[storage] delegated agent repaired 3 lost providers with the owner offline in \(Self.elapsed(since: start))")
+            try net.owner.start()
+            try net.readBack(cap, expecting: bytes, label: "after-delegated-repair")
+        }
+    }
+}

@@ -1,0 +1,279 @@
+import CairnCore
+import CairnCrypto
+import CairnPrivate
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import CairnStorage
+
+/// An in-memory storage network: provider engines on memory share stores, reached through a transport
+/// that can take providers down, freeze them or corrupt what they send — the simulator's first form.
+final class MemoryStorageNetwork: Sendable {
+    struct State {
+        var providers: [PeerID: ProviderEngine] = [:]
+        var owners: [PeerID: StorageOwner] = [:]
+        var down: Set<PeerID> = []
+        var corrupting: Set<PeerID> = []
+        var requests: [PeerID: Int] = [:]
+    }
+    let state = Mutex(State())
+    let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    let randomState = Mutex(SplitMix(seed: 7))
+
+    var now: @Sendable () -> Date { { self.clock.withLock { $0 } } }
+    func advance(_ seconds: TimeInterval) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
+
+    /// A transport as seen from `sender`.
+    func transport(from sender: PeerID) -> some StorageTransport { Transport(network: self, sender: sender) }
+
+    struct Transport: StorageTransport {
+        let network: MemoryStorageNetwork
+        let sender: PeerID
+        func request(_ request: StorageRequest, to peer: PeerID, timeout: Duration) async throws(StorageTransportError) -> StorageResponse {
+            let (provider, owner, down, corrupt) = network.state.withLock { state in
+                state.requests[peer, default: 0] += 1
+                return (state.providers[peer], state.owners[peer], state.down.contains(peer), state.corrupting.contains(peer))
+            }
+            if down { throw .unreachable("\(peer) is down") }
+            // Requests travel encoded, as on the wire.
+            let decoded: StorageRequest
+            do { decoded = try StorageRequest(decoding: request.encoded()) } catch { throw .protocolViolation("\(error)") }
+            var response: StorageResponse
+            if case .delegate(let delegation) = decoded, let owner {
+                response = await owner.acceptDelegation(delegation, from: sender)
+            } else if let provider {
+                response = await provider.handle(decoded, from: sender)
+            } else {
+                throw .unreachable("no such peer")
+            }
+            if corrupt, case .data(var result) = response, !result.data.isEmpty {
+                result.data[result.data.count / 2] ^= 0x01
+                response = .data(result)
+            }
+            do { return try StorageResponse(decoding: response.encoded()) } catch { throw .protocolViolation("\(error)") }
+        }
+    }
+
+    /// Adds a provider with `capacity` bytes.
+    @discardableResult
+    func addProvider(capacity: UInt64 = 64 << 20, disk: Int64? = nil) throws -> (PeerID, MemoryShareStore) {
+        let key = PrivateKey.generateEd25519()
+        let store = MemoryShareStore(disk: disk)
+        let engine = ProviderEngine(key: key, configuration: ProviderConfiguration(capacityByteCount: capacity, diskReserveByteCount: 0),
+                                    database: try StorageDatabase(), store: store, now: now, logger: Logger(label: "test.provider"))
+        state.withLock { $0.providers[key.publicKey.peerID] = engine }
+        return (key.publicKey.peerID, store)
+    }
+
+    /// An owner engine (devnet timers) that discovers every provider.
+    func makeOwner() throws -> StorageOwner {
+        let key = PrivateKey.generateEd25519()
+        let environment = OwnerEnvironment(
+            transport: transport(from: key.publicKey.peerID),
+            discoverProviders: { self.state.withLock { Array($0.providers.keys) }.map { DiscoveredProvider(peer: $0, addresses: []) } },
+            loadBlock: { cid in self.blocks.withLock { $0[cid] } },
+            now: now, sleep: { try await Task.sleep(for: $0) },
+            random: { self.randomState.withLock { $0.next() } })
+        let owner = StorageOwner(key: key, configuration: .devnet, database: try StorageDatabase(), environment: environment,
+                                 logger: Logger(label: "test.owner"))
+        state.withLock { $0.owners[key.publicKey.peerID] = owner }
+        return owner
+    }
+
+    /// The manifest and tables every owner can load (a stand-in for Bitswap).
+    let blocks = Mutex([CID: [UInt8]]())
+}
+
+/// A provider's disk in memory.
+final class MemoryShareStore: ProviderShareStore {
+    let shares = Mutex([CID: [UInt8]]())
+    let disk: Int64?
+    init(disk: Int64?) { self.disk = disk }
+    func read(_ cid: CID) throws -> [UInt8]? { shares.withLock { $0[cid] } }
+    func write(_ cid: CID, bytes: [UInt8]) throws { shares.withLock { $0[cid] = bytes } }
+    func delete(_ cid: CID) throws { _ = shares.withLock { $0.removeValue(forKey: cid) } }
+    func availableDiskByteCount() -> Int64? { disk.map { $0 - Int64(shares.withLock { $0.values.reduce(0) { $0 + $1.count } }) } }
+}
+
+/// A seeded generator.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A block sink collecting an encoded private file in memory.
+final class MemorySink: BlockSink {
+    let blocks = Mutex([CID: [UInt8]]())
+    func write(_ cid: CID, bytes: UnsafeRawBufferPointer) throws { blocks.withLock { $0[cid] = Array(bytes) } }
+    func commit() throws {}
+    func abort() {}
+}
+
+@Suite("Storage engines in memory") struct StorageEngineTests {
+    /// Encodes `bytes` as a private file and publishes its manifest and tables to the network.
+    static func encode(_ bytes: [UInt8], shares: String, network: MemoryStorageNetwork) throws -> (EncodedPrivateFile, MemorySink) {
+        let parameters = try ErasureParameters(shares: shares, segmentByteCount: 16 << 10)
+        let layout = try PrivateLayout(parameters: parameters, plaintextByteCount: bytes.count)
+        let sink = MemorySink()
+        var generator = SplitMix(seed: UInt64(bytes.count))
+        let encoded = try PrivateFileEncoder(layout: layout, key: FileKey.random(using: &generator), workerCount: 1)
+            .encode(MemoryPlaintextInput(bytes), into: sink) { _ in }
+        let all = sink.blocks.withLock { $0 }
+        let tableCIDs = Set(encoded.manifest.tables)
+        network.blocks.withLock { blocks in
+            blocks[encoded.manifestCID] = all[encoded.manifestCID]
+            for cid in tableCIDs { blocks[cid] = all[cid] }
+        }
+        return (encoded, sink)
+    }
+
+    static func read(_ encoded: EncodedPrivateFile, from owner: StorageOwner) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        try await owner.read(encoded.readCap) { out += $0 }
+        return out
+    }
+
+    static func payload(_ count: Int, seed: UInt64) -> [UInt8] {
+        var generator = SplitMix(seed: seed)
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    @Test func placementPutsOneShareOfEachSegmentOnDistinctProviders() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<8 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(100_000, seed: 1)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "a",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        #expect(report.unplacedColumns == 0)
+        #expect(Set(report.providers).count == 6)
+        let status = try await owner.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 6)
+        for segment in status.segmentStatus {
+            #expect(Set(segment.shares.map(\.provider)).count == segment.shares.count, "two shares of one segment on one provider")
+        }
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+    }
+
+    @Test func providerRefusesWhatItCannotHold() async throws {
+        let network = MemoryStorageNetwork()
+        // Promises 1 GiB but its disk has 50 kB: offers and acceptance follow the disk.
+        let (peer, _) = try network.addProvider(capacity: 1 << 30, disk: 50_000)
+        let owner = try network.makeOwner()
+        await owner.discoverProviders()
+        let offer = try #require(await owner.providers[peer]?.offer)
+        #expect(offer.capacityByteCount <= 50_000)
+        let bytes = Self.payload(300_000, seed: 2)
+        let (encoded, sink) = try Self.encode(bytes, shares: "1/2", network: network)
+        await #expect(throws: StorageError.self) {
+            _ = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "b",
+                                      readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        }
+    }
+
+    @Test func auditsCatchDroppedSharesAndRepairMovesThem() async throws {
+        let network = MemoryStorageNetwork()
+        var stores: [PeerID: MemoryShareStore] = [:]
+        for _ in 0..<9 {
+            let (peer, store) = try network.addProvider()
+            stores[peer] = store
+        }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(200_000, seed: 3)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "c",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let cheat = try #require(PeerID?(try PeerID(report.providers[0])))
+        stores[cheat]?.shares.withLock { $0.removeAll() }
+        for _ in 0..<40 {
+            await owner.auditOnce()
+            if await owner.standing(cheat) == .excluded { break }
+        }
+        #expect(await owner.standing(cheat) == .excluded)
+        try await owner.checkFile(encoded.manifestCID, repair: true)
+        let status = try await owner.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 6)
+        #expect(!status.providers.contains(cheat.description))
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+    }
+
+    @Test func readsSurviveDownAndCorruptingProvidersAndPenaliseThem() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<6 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(150_000, seed: 4)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "d",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let peers = try report.providers.map { try PeerID($0) }
+        network.state.withLock { state in
+            state.down.insert(peers[0])
+            state.corrupting.insert(peers[1])
+        }
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+        let rows = await owner.providersReport()
+        let liar = try #require(rows.first { $0.peer == peers[1].description })
+        #expect(liar.badData > 0)
+        // n − k + 1 providers gone: a clear error, never wrong bytes.
+        network.state.withLock { state in
+            state.down.insert(peers[2])
+            state.down.insert(peers[3])
+        }
+        await #expect(throws: (any Error).self) { _ = try await Self.read(encoded, from: owner) }
+    }
+
+    @Test func repairAfterProvidersVanishRestoresFullHealth() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<10 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(250_000, seed: 5)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "e",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let gone = try report.providers.prefix(3).map { try PeerID($0) }
+        network.state.withLock { $0.down.formUnion(gone) }
+        await owner.contactProviders()
+        network.advance(OwnerConfiguration.devnet.downGrace + 1)
+        await owner.contactProviders()
+        try await owner.checkFile(encoded.manifestCID, repair: true)
+        let status = try await owner.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 6)
+        #expect(Set(status.providers).isDisjoint(with: gone.map(\.description)))
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+        let health = try await owner.health()
+        #expect(health.recentEvents["REPAIR_DONE"] == 1)
+    }
+
+    @Test func delegatedAgentRepairsWithoutTheOwner() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<10 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let agent = try network.makeOwner()
+        let bytes = Self.payload(120_000, seed: 6)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "f",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        network.state.withLock { $0.down.insert(owner.peerID) }
+        let gone = try report.providers.prefix(3).map { try PeerID($0) }
+        network.state.withLock { $0.down.formUnion(gone) }
+        await agent.discoverProviders()
+        await agent.contactProviders()
+        network.advance(OwnerConfiguration.devnet.downGrace + 1)
+        await agent.contactProviders()
+        try await agent.checkFile(encoded.manifestCID, repair: true)
+        let status = try await agent.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 6)
+        #expect(status.role == "delegate")
+    }
+}
