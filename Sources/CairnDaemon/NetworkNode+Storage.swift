@@ -96,6 +96,7 @@ extension NetworkNode {
             },
             loadBlock: { cid in
                 if let block = try? repository.blocks.get(cid) { return block.data }
+                // Bitswap, with the block's providers from the DHT as hints, for at most 20 s.
                 return await withTaskGroup(of: [UInt8]?.self) { group in
                     group.addTask {
                         guard let block = try? await bitswap.block(cid) else { return nil }
@@ -103,12 +104,32 @@ extension NetworkNode {
                         return block.data
                     }
                     group.addTask {
+                        let (stream, continuation) = AsyncStream.makeStream(of: DHTPeer.self)
+                        await withTaskGroup(of: Void.self) { search in
+                            search.addTask {
+                                await dht.findProviders(for: cid.multihash, limit: 20, yieldingTo: continuation)
+                                continuation.finish()
+                            }
+                            for await provider in stream {
+                                guard let peer = try? PeerID(bytes: provider.id.bytes), peer != host.localPeerID else { continue }
+                                await host.addAddresses(provider.addresses, for: peer)
+                                await bitswap.addProviders([peer], for: cid)
+                            }
+                        }
                         try? await Task.sleep(for: .seconds(20))
                         return nil
                     }
-                    let first = await group.next() ?? nil
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(20))
+                        return nil
+                    }
+                    var result: [UInt8]?
+                    while let next = await group.next() {
+                        if let next { result = next }
+                        break
+                    }
                     group.cancelAll()
-                    return first
+                    return result
                 }
             },
             now: { Date() },
@@ -174,6 +195,10 @@ extension NetworkNode {
             let params = try decode(DelegateParams.self, request)
             let capability = try Self.parseCapability(params.capability)
             let peer = try Self.parsePeer(params.peer)
+            // The agent fetches the manifest and tables from us: make sure Bitswap and the DHT offer them.
+            if let manifest = try? repository.privateManifest(capability.manifest) {
+                _ = try? await announce(([capability.manifest] + manifest.tables).map(\.description))
+            }
             try await mapStorageErrors { try await owner.delegate(capability.manifest, to: peer) }
             return try encode(NoParams())
         case "providers":

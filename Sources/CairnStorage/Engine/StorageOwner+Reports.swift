@@ -168,7 +168,8 @@ extension StorageOwner {
         var delegation = RepairDelegation(verifyCap: file.verifyCap, manifest: manifestCID, locations: shareLocations, contracts: contracts,
                                           owner: key.publicKey, issuedAt: UInt64(max(0, environment.now().timeIntervalSince1970)))
         try delegation.sign(with: key)
-        let response = try await environment.transport.request(.delegate(delegation), to: agent, timeout: configuration.transferTimeout)
+        // The agent loads the manifest and tables before answering.
+        let response = try await environment.transport.request(.delegate(delegation), to: agent, timeout: .seconds(60))
         switch response {
         case .delegated: event("DELEGATED", subject: file.manifest, "repair of \(file.name) delegated to \(agent)")
         case .refused(let refusal): throw StorageError(.invalidInput, "\(agent) refused the delegation: \(refusal.message)")
