@@ -64,7 +64,11 @@ public final class NodeStorage: Sendable {
         } catch {
             throw NodeError(.repository, "\(error)")
         }
-        configuration = config.profile == "devnet" ? .devnet : .standard
+        var configuration: OwnerConfiguration = config.profile == "devnet" ? .devnet : .standard
+        if let seconds = config.auditIntervalSeconds, seconds > 0 { configuration.auditInterval = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = config.checkIntervalSeconds, seconds > 0 { configuration.checkInterval = .milliseconds(Int64(seconds * 1000)) }
+        if let days = config.contractDays, days > 0 { configuration.contractDuration = days * 86_400 }
+        self.configuration = configuration
         owner = StorageOwner(key: key, configuration: configuration, database: database, environment: environment, logger: logger)
         if let bytes = config.provideBytes, bytes > 0 {
             let blocks = try FileBlockStore(directory: (repository.path as NSString).appendingPathComponent("shares"))

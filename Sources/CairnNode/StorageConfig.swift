@@ -10,14 +10,25 @@ public struct StorageConfig: Codable, Sendable, Equatable {
     /// `standard` (real network timers) or `devnet` (seconds-scale timers, shared subnets allowed).
     public var profile: String
 
+    /// Seconds between audits of each contract (overrides the profile's).
+    public var auditIntervalSeconds: Double?
+    /// Seconds between health checks of each file (overrides the profile's).
+    public var checkIntervalSeconds: Double?
+    /// Days a new contract runs (overrides the profile's 30).
+    public var contractDays: Double?
+
     /// The defaults of a new repository: not a provider, free, standard timers.
     public static let defaults = StorageConfig(provideBytes: nil, pricePerGiBMonth: 0, profile: "standard")
 
     /// Creates a storage section.
-    public init(provideBytes: Int64?, pricePerGiBMonth: Int64, profile: String) {
+    public init(provideBytes: Int64?, pricePerGiBMonth: Int64, profile: String, auditIntervalSeconds: Double? = nil,
+                checkIntervalSeconds: Double? = nil, contractDays: Double? = nil) {
         self.provideBytes = provideBytes
         self.pricePerGiBMonth = pricePerGiBMonth
         self.profile = profile
+        self.auditIntervalSeconds = auditIntervalSeconds
+        self.checkIntervalSeconds = checkIntervalSeconds
+        self.contractDays = contractDays
     }
 
     public init(from decoder: any Decoder) throws {
@@ -25,6 +36,9 @@ public struct StorageConfig: Codable, Sendable, Equatable {
         provideBytes = try container.decodeIfPresent(Int64.self, forKey: .provideBytes)
         pricePerGiBMonth = try container.decodeIfPresent(Int64.self, forKey: .pricePerGiBMonth) ?? 0
         profile = try container.decodeIfPresent(String.self, forKey: .profile) ?? "standard"
+        auditIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .auditIntervalSeconds)
+        checkIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .checkIntervalSeconds)
+        contractDays = try container.decodeIfPresent(Double.self, forKey: .contractDays)
     }
 
     /// Parses a size such as `10GiB`, `500MB`, `1T` or a plain byte count.

@@ -41,6 +41,9 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage-profile"), help: "Storage timers: standard, or devnet (seconds-scale audits and repair).")
     var storageProfile: String?
 
+    @Option(name: .customLong("audit-interval"), help: "Seconds between audits of each storage contract (overrides the profile).")
+    var auditInterval: Double?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -60,10 +63,14 @@ struct DaemonCommand: AsyncParsableCommand {
                 handler.logLevel = level
                 return handler
             }
-            if provide != nil || price != nil || storageProfile != nil {
+            if provide != nil || price != nil || storageProfile != nil || auditInterval != nil {
                 var storage = try repo.storageConfig()
                 if let provide { storage.provideBytes = try StorageConfig.parseSize(provide) }
                 if let price { storage.pricePerGiBMonth = price }
+                if let auditInterval {
+                    guard auditInterval > 0 else { throw NodeError(.invalidInput, "--audit-interval must be > 0 seconds") }
+                    storage.auditIntervalSeconds = auditInterval
+                }
                 if let storageProfile {
                     guard ["standard", "devnet"].contains(storageProfile) else {
                         throw NodeError(.invalidInput, "--storage-profile is standard or devnet")

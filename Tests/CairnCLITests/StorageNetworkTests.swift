@@ -283,4 +283,46 @@ struct StorageNetworkTests {
             try net.readBack(cap, expecting: bytes, label: "after-delegated-repair")
         }
     }
+
+    @Test("churn: providers are killed and new ones join while files are added and read; at the end every file reads back exactly and is fully healthy")
+    func churn() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 8, prefix: "cairn-storage-churn")
+            defer { net.remove() }
+            let seconds = Double(ProcessInfo.processInfo.environment["CAIRN_CHURN_SECONDS"] ?? "") ?? 120
+            var files: [(cap: String, bytes: [UInt8])] = []
+            var generator = SeededRandom(seed: 57)
+            var killed = 0
+            var joined = 0
+            var reads = 0
+            let start = Date()
+            var round = 0
+            while Date().timeIntervalSince(start) < seconds {
+                round += 1
+                let bytes = Self.random(150_000 + round * 7_919, seed: 570 + UInt64(round))
+                files.append((try net.addPrivate(bytes, name: "churn-\(round).bin", shares: "3/6").readCap, bytes))
+                // A provider that holds shares dies for good; a new one joins.
+                let alive = net.providers.filter(\.isRunning)
+                if let victim = alive.randomElement(using: &generator) {
+                    victim.stop(kill: true)
+                    killed += 1
+                }
+                net.providers.append(try DaemonProcess(directory: net.scratch.path("provider-join-\(round)"),
+                                                       arguments: ["--bootstrap", net.owner.address, "--provide", "256MiB", "--storage-profile", "devnet"]))
+                joined += 1
+                // Read an earlier file while the network changes.
+                if let pick = files.randomElement(using: &generator) {
+                    try net.readBack(pick.cap, expecting: pick.bytes, label: "churn-read-\(round)")
+                    reads += 1
+                }
+                Thread.sleep(forTimeInterval: 6)
+            }
+            let churnEnded = Date()
+            try DaemonTestWait.until("every file to be fully healthy after the churn", seconds: 180) {
+                try files.allSatisfy { try net.minimumHealthy($0.cap) == 6 }
+            }
+            print("[storage] churn for \(String(format: "%.0f", churnEnded.timeIntervalSince(start))) s: \(files.count) files added, \(killed) providers killed, \(joined) joined, \(reads) reads during churn; all healthy \(Self.elapsed(since: churnEnded)) after it stopped")
+            for (index, file) in files.enumerated() { try net.readBack(file.cap, expecting: file.bytes, label: "churn-final-\(index)") }
+        }
+    }
 }

@@ -276,4 +276,29 @@ final class MemorySink: BlockSink {
         #expect(status.minimumHealthy == 6)
         #expect(status.role == "delegate")
     }
+
+    @Test func contractsAreRenewedInTheirLastQuarterAndExpiredOnesReleaseSpace() async throws {
+        let network = MemoryStorageNetwork()
+        var stores: [MemoryShareStore] = []
+        for _ in 0..<4 { stores.append(try network.addProvider().1) }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(60_000, seed: 7)
+        let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
+        _ = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "g",
+                                  readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        #expect(await owner.renewContracts() == 0)
+        network.advance(OwnerConfiguration.devnet.contractDuration * 0.8)
+        #expect(await owner.renewContracts() == 4)
+        // Past the original end the providers still hold everything: the renewal extended it.
+        network.advance(OwnerConfiguration.devnet.contractDuration * 0.5)
+        for provider in network.state.withLock({ Array($0.providers.values) }) { try await provider.expireContracts() }
+        #expect(stores.allSatisfy { !$0.shares.withLock { $0.isEmpty } })
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+        // Without renewals, the providers release the space when the contracts end.
+        network.advance(OwnerConfiguration.devnet.contractDuration * 1.1)
+        var ended = 0
+        for provider in network.state.withLock({ Array($0.providers.values) }) { ended += try await provider.expireContracts() }
+        #expect(ended == 4)
+        #expect(stores.allSatisfy { $0.shares.withLock { $0.isEmpty } })
+    }
 }

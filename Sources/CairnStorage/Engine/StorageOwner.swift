@@ -109,7 +109,12 @@ public actor StorageOwner {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.loop(every: self.configuration.discoveryInterval) { await self.discoverProviders() } }
-            group.addTask { await self.loop(every: self.configuration.contactInterval) { await self.contactProviders() } }
+            group.addTask {
+                await self.loop(every: self.configuration.contactInterval) {
+                    await self.contactProviders()
+                    await self.renewContracts()
+                }
+            }
             group.addTask { await self.loop(every: self.configuration.auditInterval) { await self.auditOnce() } }
             group.addTask { await self.loop(every: self.configuration.checkInterval) { await self.checkAllFiles() } }
         }
@@ -315,6 +320,33 @@ public actor StorageOwner {
         try? cancellation.sign(with: key)
         _ = try? await environment.transport.request(.cancel(cancellation), to: peer, timeout: configuration.requestTimeout)
         try? database.updateContract(id, state: state, at: environment.now())
+    }
+
+    /// Renews every live contract in its last quarter whose shares still count, to a full duration from now;
+    /// marks contracts whose end passed as expired. Returns how many were renewed.
+    @discardableResult
+    public func renewContracts() async -> Int {
+        let now = environment.now()
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        var renewed = 0
+        for record in (try? database.contracts(role: .owner, state: .live)) ?? [] {
+            if record.end <= nowSeconds {
+                try? database.updateContract(record.id, state: .expired, at: now)
+                event("CONTRACT_EXPIRED", subject: record.counterparty, "contract \(record.id) ended before it was renewed")
+                continue
+            }
+            guard Double(record.end - nowSeconds) < configuration.contractDuration / 4,
+                  let contract = try? StorageContract(decoding: Array(record.encoded)), contract.owner == key.publicKey,
+                  let peer = try? PeerID(record.counterparty),
+                  !(((try? database.locations(contractID: record.id)) ?? []).filter { $0.state == .placed }).isEmpty else { continue }
+            var renewal = ContractRenewal(contractID: contract.id, newEnd: UInt64(nowSeconds) + UInt64(configuration.contractDuration))
+            guard (try? renewal.signAsOwner(with: key)) != nil,
+                  case .renewed(let signed)? = try? await environment.transport.request(.renew(renewal), to: peer, timeout: configuration.requestTimeout),
+                  signed.newEnd == renewal.newEnd, signed.hasValidProviderSignature(contract.provider) else { continue }
+            try? database.updateContract(record.id, state: .live, end: Int64(signed.newEnd), at: now)
+            renewed += 1
+        }
+        return renewed
     }
 
     /// Uploads one share under a contract.
