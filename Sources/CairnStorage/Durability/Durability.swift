@@ -121,7 +121,7 @@ public struct DurabilityEstimate: Sendable, Codable, Equatable {
 
     /// One line for people.
     public var summary: String {
-        let interval = checkIntervalSeconds >= 3600 ? String(format: "%.0f h", checkIntervalSeconds / 3600) : String(format: "%.0f s", checkIntervalSeconds)
+        let interval = checkIntervalSeconds >= 3600 ? String(format: "%g h", checkIntervalSeconds / 3600) : String(format: "%g s", checkIntervalSeconds)
         let nineText = nines >= 30 ? "more than 30 nines" : String(format: "about %.1f nines", nines)
         return "\(dataShares)-of-\(totalShares), repair at ≤\(repairThreshold) healthy, checked every \(interval): \(nineText) a year at \(String(format: "%g", churnPerDay * 100)) %/day provider loss (independent failures)"
     }

@@ -52,7 +52,8 @@ extension StorageOwner {
         guard chosen.count >= n else {
             throw StorageError(.notEnoughProviders, "\(chosen.count) providers can take this file's \(n) shares per segment (each needs \(columnBytes) bytes free, one per failure domain); add providers or use --shares K/N with N ≤ \(chosen.count)")
         }
-        let policy = RepairPolicy.standard(for: layout.parameters)
+        var policy = RepairPolicy.standard(for: layout.parameters)
+        policy.checkIntervalSeconds = configuration.checkInterval.seconds
         var file = StoredFileRecord(manifest: manifestCID.description, name: name, verifyCap: verifyCap, role: .owner,
                                     owner: peerID.description, dataShares: layout.dataShareCount, totalShares: n,
                                     segments: layout.segmentCount, storedByteCount: Int64(layout.storedByteCount),

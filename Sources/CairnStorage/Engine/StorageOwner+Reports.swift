@@ -189,7 +189,8 @@ extension StorageOwner {
         do {
             let (manifest, _) = try await loadFile(delegation.manifest)
             let layout = manifest.layout
-            let policy = RepairPolicy.standard(for: layout.parameters)
+            var policy = RepairPolicy.standard(for: layout.parameters)
+            policy.checkIntervalSeconds = configuration.checkInterval.seconds
             try database.removeFile(manifest: manifestText)
             try database.saveFile(StoredFileRecord(manifest: manifestText, name: manifestText, verifyCap: capability.verifyCap.text, role: .delegate,
                                                    owner: peer.description, dataShares: layout.dataShareCount, totalShares: layout.totalShareCount,

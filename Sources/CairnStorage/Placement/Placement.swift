@@ -92,12 +92,13 @@ public enum PlacementSelector {
 
 /// Erasure parameters a network can hold.
 public enum ErasureChoice {
-    /// `requested` when at least n providers qualify; otherwise n' = the available providers and k' keeping
-    /// about the same expansion n/k (1 ≤ k' < n'); nil with fewer than 2 providers.
+    /// `requested` when at least n providers qualify; otherwise n' leaves one provider in five (at least
+    /// one) free so repair has somewhere to put rebuilt shares, and k' keeps about the same expansion n/k
+    /// (1 ≤ k' < n'); nil with fewer than 2 providers.
     public static func choose(requested: ErasureParameters, availableProviders: Int) -> (parameters: ErasureParameters, reduced: Bool)? {
         if availableProviders >= requested.totalShareCount { return (requested, false) }
         guard availableProviders >= 2 else { return nil }
-        let n = availableProviders
+        let n = max(2, availableProviders - max(1, availableProviders / 5))
         let ratio = Double(requested.dataShareCount) / Double(requested.totalShareCount)
         let k = max(1, min(n - 1, Int((Double(n) * ratio).rounded())))
         return (ErasureParameters(dataShareCount: k, totalShareCount: n, segmentByteCount: requested.segmentByteCount), true)
