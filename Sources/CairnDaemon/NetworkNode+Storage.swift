@@ -134,7 +134,8 @@ extension NetworkNode {
             },
             now: { Date() },
             sleep: { try await Task.sleep(for: $0) },
-            random: { UInt64.random(in: .min ... .max) })
+            random: { UInt64.random(in: .min ... .max) },
+            localBlock: { cid in try? repository.blocks.get(cid).data })
     }
 
     /// Serves the storage protocol: requests for the provider engine, delegations for the owner engine.
@@ -153,15 +154,19 @@ extension NetworkNode {
         }
     }
 
-    /// A provider announces itself in the DHT and releases the space of ended contracts.
+    /// A provider announces itself in the DHT (soon after start, again after 5 and 15 s while the routing
+    /// table fills, then every 30 min — every 60 s on a devnet) and releases the space of ended contracts.
     func providerLoop() async {
         guard let provider = storage.provider else { return }
-        let announceInterval: Duration = storage.configuration == .devnet ? .seconds(5) : .seconds(1800)
-        var sinceAnnounce = Duration.seconds(1_000_000)
+        let steady: Duration = storage.configuration == .devnet ? .seconds(60) : .seconds(1800)
+        var schedule: [Duration] = [.seconds(1), .seconds(5), .seconds(15)]
+        var sinceAnnounce = Duration.zero
+        var nextAnnounce = schedule.removeFirst()
         while !Task.isCancelled {
-            if sinceAnnounce >= announceInterval {
+            if sinceAnnounce >= nextAnnounce {
                 _ = await dht.provide(NodeStorage.rendezvous)
                 sinceAnnounce = .zero
+                nextAnnounce = schedule.isEmpty ? steady : schedule.removeFirst()
             }
             _ = try? await provider.expireContracts()
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
@@ -202,6 +207,8 @@ extension NetworkNode {
             try await mapStorageErrors { try await owner.delegate(capability.manifest, to: peer) }
             return try encode(NoParams())
         case "providers":
+            // Fresh offers from every provider the DHT knows, and a contact with every one holding our shares.
+            await owner.discoverProviders()
             await owner.contactProviders()
             return try encode(StorageProvidersReport(providers: await owner.providersReport(), local: try await storage.provider?.status()))
         case "metrics":

@@ -325,4 +325,34 @@ struct StorageNetworkTests {
             for (index, file) in files.enumerated() { try net.readBack(file.cap, expecting: file.bytes, label: "churn-final-\(index)") }
         }
     }
+
+    @Test("a provider asked to offer more than its disk has offers only what the disk holds, and reports used and free truthfully")
+    func providerNeverOffersMoreThanItsDisk() async throws {
+        try await OffPool.run {
+            let scratch = try TemporaryDirectory(prefix: "cairn-storage-space")
+            defer { scratch.remove() }
+            let owner = try DaemonProcess(directory: scratch.path("owner"), arguments: ["--storage-profile", "devnet"])
+            defer { owner.stop() }
+            let provider = try DaemonProcess(directory: scratch.path("provider"),
+                                             arguments: ["--bootstrap", owner.address, "--provide", "1000000TiB", "--storage-profile", "devnet"])
+            defer { provider.stop() }
+            var info = statvfs()
+            #expect(statvfs(scratch.path("provider"), &info) == 0)
+            let diskFree = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+            var row: [String: Any] = [:]
+            try DaemonTestWait.until("the owner to see the provider's offer", seconds: 60) {
+                let report = try TestJSON.object(try owner.cli.succeed(["providers", "--json"]))
+                row = (report["providers"] as? [[String: Any]] ?? []).first { $0["peer"] as? String == provider.peerID } ?? [:]
+                return row["capacityByteCount"] != nil
+            }
+            let offered = try #require(row["capacityByteCount"] as? UInt64)
+            #expect(offered <= diskFree, "offered \(offered) bytes with \(diskFree) free on the disk")
+            #expect(offered > 0)
+            // The provider's own view: promised 0, stored 0, free = what it offers.
+            let local = try #require(TestJSON.object(try provider.cli.succeed(["providers", "--json"]))["local"] as? [String: Any])
+            #expect(local["committedByteCount"] as? Int == 0)
+            #expect(local["storedByteCount"] as? Int == 0)
+            #expect((local["freeByteCount"] as? UInt64 ?? .max) <= diskFree)
+        }
+    }
 }

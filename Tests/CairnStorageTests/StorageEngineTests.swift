@@ -62,7 +62,7 @@ final class MemoryStorageNetwork: Sendable {
         let key = PrivateKey.generateEd25519()
         let store = MemoryShareStore(disk: disk)
         let engine = ProviderEngine(key: key, configuration: ProviderConfiguration(capacityByteCount: capacity, diskReserveByteCount: 0),
-                                    database: try StorageDatabase(), store: store, now: now, logger: Logger(label: "test.provider"))
+                                    database: try StorageDatabase(), store: store, now: now, logger: Self.quiet)
         state.withLock { $0.providers[key.publicKey.peerID] = engine }
         return (key.publicKey.peerID, store)
     }
@@ -77,10 +77,13 @@ final class MemoryStorageNetwork: Sendable {
             now: now, sleep: { try await Task.sleep(for: $0) },
             random: { self.randomState.withLock { $0.next() } })
         let owner = StorageOwner(key: key, configuration: .devnet, database: try StorageDatabase(), environment: environment,
-                                 logger: Logger(label: "test.owner"))
+                                 logger: Self.quiet)
         state.withLock { $0.owners[key.publicKey.peerID] = owner }
         return owner
     }
+
+    /// Engines log health events as warnings; tests keep them off stderr.
+    static let quiet = Logger(label: "test.storage", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The manifest and tables every owner can load (a stand-in for Bitswap).
     let blocks = Mutex([CID: [UInt8]]())

@@ -32,26 +32,30 @@ public enum DurabilityModel {
     /// `repairSuccess`), iterating the distribution over states k…n and LOST for `intervalsPerYear` steps.
     public static func lazyAnnualLoss(k: Int, n: Int, m: Int, p: Double, intervalsPerYear: Int, repairSuccess: Double) -> Double {
         guard k >= 1, n > k, m >= k, m < n else { return 1 }
+        // The transition from h healthy shares: survivors ~ Binomial(h, 1 − p), computed once.
+        let survivors: [[Double]] = (0...n).map { h in (0...h).map { binomial(h, $0, 1 - p) } }
         var distribution = [Double](repeating: 0, count: n + 1)
         distribution[n] = 1
         var lost = 0.0
+        var next = [Double](repeating: 0, count: n + 1)
         for _ in 0..<max(1, intervalsPerYear) {
-            var next = [Double](repeating: 0, count: n + 1)
+            for index in next.indices { next[index] = 0 }
             for h in k...n where distribution[h] > 0 {
+                let row = survivors[h]
+                let mass = distribution[h]
                 for s in 0...h {
-                    let mass = distribution[h] * binomial(h, s, 1 - p)
-                    guard mass > 0 else { continue }
+                    let moved = mass * row[s]
                     if s < k {
-                        lost += mass
+                        lost += moved
                     } else if s <= m {
-                        next[n] += mass * repairSuccess
-                        next[s] += mass * (1 - repairSuccess)
+                        next[n] += moved * repairSuccess
+                        next[s] += moved * (1 - repairSuccess)
                     } else {
-                        next[s] += mass
+                        next[s] += moved
                     }
                 }
             }
-            distribution = next
+            swap(&distribution, &next)
         }
         return min(1, lost)
     }

@@ -51,7 +51,12 @@ extension StorageOwner {
 
     /// One share from the first of its providers that answers with the right bytes.
     func fetchShare(_ cid: CID, byteCount: Int) async -> BlockFetch {
-        let locations = ((try? database.locations(cid: cid.description)) ?? []).filter { $0.state == .placed }
+        let known = (try? database.locations(cid: cid.description)) ?? []
+        if known.isEmpty {
+            // Never placed (added with --local, or before a daemon ran): only the local copy exists.
+            return environment.localBlock(cid).map(BlockFetch.found) ?? .missing
+        }
+        let locations = known.filter { $0.state == .placed }
         let peers = locations.compactMap { try? PeerID($0.provider) }
             .filter { standing($0) != .excluded }
             .sorted { (scorecards[$0]?.latency.p50?.seconds ?? 10) < (scorecards[$1]?.latency.p50?.seconds ?? 10) }

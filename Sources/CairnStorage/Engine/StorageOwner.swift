@@ -19,11 +19,15 @@ public struct OwnerEnvironment: Sendable {
     public var sleep: @Sendable (Duration) async throws -> Void
     /// Random 64-bit values (placement, audit choices).
     public var random: @Sendable () -> UInt64
+    /// A block from the local store only (shares of files that were never placed).
+    public var localBlock: @Sendable (CID) -> [UInt8]?
 
     /// Creates an environment.
     public init(transport: any StorageTransport, discoverProviders: @escaping @Sendable () async -> [DiscoveredProvider],
                 loadBlock: @escaping @Sendable (CID) async -> [UInt8]?, now: @escaping @Sendable () -> Date,
-                sleep: @escaping @Sendable (Duration) async throws -> Void, random: @escaping @Sendable () -> UInt64) {
+                sleep: @escaping @Sendable (Duration) async throws -> Void, random: @escaping @Sendable () -> UInt64,
+                localBlock: @escaping @Sendable (CID) -> [UInt8]? = { _ in nil }) {
+        self.localBlock = localBlock
         self.transport = transport
         self.discoverProviders = discoverProviders
         self.loadBlock = loadBlock
@@ -77,6 +81,8 @@ public actor StorageOwner {
     var scorecards: [PeerID: ProviderScorecard] = [:]
     var repairing: Set<String> = []
     var lastStanding: [PeerID: ProviderStanding] = [:]
+    /// When providers were last discovered.
+    var lastDiscovery: Date?
     /// Layouts of the files looked after, by manifest CID text (loaded with their manifests).
     var layouts: [String: PrivateLayout] = [:]
 
@@ -108,7 +114,13 @@ public actor StorageOwner {
     /// Runs discovery, contacts, audits and repair checks until cancelled.
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.loop(every: self.configuration.discoveryInterval) { await self.discoverProviders() } }
+            group.addTask {
+                await self.loop(every: self.configuration.discoveryInterval) {
+                    // A node that looks after no file only needs fresh offers when it places one (place()
+                    // and capacity queries discover on demand), so it refreshes them ten times less often.
+                    if await self.needsFrequentDiscovery() { await self.discoverProviders() }
+                }
+            }
             group.addTask {
                 await self.loop(every: self.configuration.contactInterval) {
                     await self.contactProviders()
@@ -129,9 +141,17 @@ public actor StorageOwner {
 
     // MARK: - Providers
 
+    /// Whether the periodic discovery should run now.
+    func needsFrequentDiscovery() -> Bool {
+        let hasFiles = !((try? database.files()) ?? []).isEmpty
+        let stale = lastDiscovery.map { environment.now().timeIntervalSince($0) > 10 * configuration.discoveryInterval.seconds } ?? true
+        return hasFiles || stale
+    }
+
     /// Asks the DHT for providers and each for its offer; returns how many offers verified.
     @discardableResult
     public func discoverProviders() async -> Int {
+        lastDiscovery = environment.now()
         let found = await environment.discoverProviders().filter { $0.peer != peerID }
         let offers = await withTaskGroup(of: (DiscoveredProvider, StorageOffer?, Duration).self) { group in
             for provider in found {
@@ -174,7 +194,7 @@ public actor StorageOwner {
 
     /// Asks every provider holding our shares for its offer (a heartbeat: uptime, latency, free space).
     public func contactProviders() async {
-        var peers = Set(providers.keys)
+        var peers = Set<PeerID>()
         for contract in (try? database.contracts(role: .owner, state: .live)) ?? [] {
             if let peer = try? PeerID(contract.counterparty) { peers.insert(peer) }
         }
