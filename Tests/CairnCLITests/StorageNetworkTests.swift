@@ -86,6 +86,16 @@ struct StorageNetworkTests {
             #expect(Array(got) == bytes, "\(label): the bytes read back differ")
         }
 
+        /// When the owner first recorded an event of `kind` at or after `time`.
+        func firstEvent(_ kind: String, after time: Date) throws -> Date? {
+            let report = try TestJSON.object(try owner.cli.run(["health", "--json"]).stdout)
+            let formatter = ISO8601DateFormatter()
+            return (report["events"] as? [[String: Any]] ?? []).compactMap { event -> Date? in
+                guard event["kind"] as? String == kind, let text = event["at"] as? String, let at = formatter.date(from: text) else { return nil }
+                return at >= time.addingTimeInterval(-1) ? at : nil
+            }.min()
+        }
+
         /// The share files a provider holds on disk.
         static func shareFiles(_ provider: DaemonProcess) -> [String] {
             let root = provider.cli.repository + "/shares"
@@ -128,14 +138,16 @@ struct StorageNetworkTests {
             let start = Date()
             for provider in killed { provider.stop(kill: true) }
             try net.readBack(cap, expecting: bytes, label: "three-down")
-            var detected: Date?
-            try DaemonTestWait.until("the owner to detect the loss and repair to full health", seconds: 120) {
-                let healthy = try net.minimumHealthy(cap)
-                if healthy < 6, detected == nil { detected = Date() }
-                return detected != nil && healthy == 6
+            try DaemonTestWait.until("the owner to repair the file to full health on other providers", seconds: 120) {
+                let status = try net.status(cap)
+                return status["minimumHealthy"] as? Int == 6
+                    && Set(status["providers"] as? [String] ?? []).isDisjoint(with: killed.map(\.peerID))
             }
             let repaired = Date()
-            print("[storage] 3/6, 3 of 6 providers SIGKILLed: detected in \(String(format: "%.1f", (detected ?? repaired).timeIntervalSince(start))) s, fully repaired in \(String(format: "%.1f", repaired.timeIntervalSince(start))) s")
+            // Detection time from the owner's own record: its first OBJECT_DEGRADED event after the kill.
+            let detectedAt = try net.firstEvent("OBJECT_DEGRADED", after: start)
+            print("[storage] 3/6, 3 of 6 providers SIGKILLed: detected in \(detectedAt.map { String(format: "%.1f", $0.timeIntervalSince(start)) } ?? "?") s, fully repaired in \(String(format: "%.1f", repaired.timeIntervalSince(start))) s")
+            #expect(detectedAt != nil)
             let newHolders = Set(try net.holders(cap).map(\.peerID))
             #expect(newHolders.isDisjoint(with: killed.map(\.peerID)))
             #expect(newHolders.count == 6)

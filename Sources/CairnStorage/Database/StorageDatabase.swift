@@ -190,6 +190,19 @@ public final class StorageDatabase: Sendable {
         }
     }
 
+    /// Bytes promised to us under live contracts, by provider (what each holds of ours).
+    public func bytesHeldByProvider() throws(StorageDatabaseError) -> [String: Int64] {
+        try read("bytes by provider") { db in
+            var result: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT counterparty, SUM(byte_count) AS bytes FROM contracts WHERE role = 'owner' AND state = 'live' GROUP BY counterparty
+                """) {
+                result[row["counterparty"]] = row["bytes"]
+            }
+            return result
+        }
+    }
+
     // MARK: - Provider side
 
     /// The held-share rows of `cid` under live contracts.

@@ -29,35 +29,52 @@ public enum DurabilityModel {
     }
 
     /// Formula B: annual loss with repair to n when healthy shares are ≤ m (repair succeeds with
-    /// `repairSuccess`), iterating the distribution over states k…n and LOST for `intervalsPerYear` steps.
+    /// `repairSuccess`): the chain over states k…n plus an absorbing LOST, advanced `intervalsPerYear`
+    /// steps by repeated squaring of its transition matrix (so a 2-second check interval costs ~25
+    /// squarings, not 16 million steps).
     public static func lazyAnnualLoss(k: Int, n: Int, m: Int, p: Double, intervalsPerYear: Int, repairSuccess: Double) -> Double {
         guard k >= 1, n > k, m >= k, m < n else { return 1 }
-        // The transition from h healthy shares: survivors ~ Binomial(h, 1 − p), computed once.
-        let survivors: [[Double]] = (0...n).map { h in (0...h).map { binomial(h, $0, 1 - p) } }
-        var distribution = [Double](repeating: 0, count: n + 1)
-        distribution[n] = 1
-        var lost = 0.0
-        var next = [Double](repeating: 0, count: n + 1)
-        for _ in 0..<max(1, intervalsPerYear) {
-            for index in next.indices { next[index] = 0 }
-            for h in k...n where distribution[h] > 0 {
-                let row = survivors[h]
-                let mass = distribution[h]
-                for s in 0...h {
-                    let moved = mass * row[s]
-                    if s < k {
-                        lost += moved
-                    } else if s <= m {
-                        next[n] += moved * repairSuccess
-                        next[s] += moved * (1 - repairSuccess)
-                    } else {
-                        next[s] += moved
-                    }
+        let size = n - k + 2
+        let lostIndex = size - 1
+        // transition[from][to]; state h is index h − k.
+        var transition = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
+        transition[lostIndex][lostIndex] = 1
+        for h in k...n {
+            for s in 0...h {
+                let probability = binomial(h, s, 1 - p)
+                guard probability > 0 else { continue }
+                if s < k {
+                    transition[h - k][lostIndex] += probability
+                } else if s <= m {
+                    transition[h - k][n - k] += probability * repairSuccess
+                    transition[h - k][s - k] += probability * (1 - repairSuccess)
+                } else {
+                    transition[h - k][s - k] += probability
                 }
             }
-            swap(&distribution, &next)
         }
-        return min(1, lost)
+        var distribution = [Double](repeating: 0, count: size)
+        distribution[n - k] = 1
+        var power = transition
+        var steps = max(1, intervalsPerYear)
+        while steps > 0 {
+            if steps & 1 == 1 { distribution = multiply(distribution, power) }
+            steps >>= 1
+            if steps > 0 { power = multiply(power, power) }
+        }
+        return min(1, max(0, distribution[lostIndex]))
+    }
+
+    private static func multiply(_ vector: [Double], _ matrix: [[Double]]) -> [Double] {
+        var result = [Double](repeating: 0, count: vector.count)
+        for (i, weight) in vector.enumerated() where weight != 0 {
+            for (j, value) in matrix[i].enumerated() where value != 0 { result[j] += weight * value }
+        }
+        return result
+    }
+
+    private static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
+        a.map { multiply($0, b) }
     }
 
     /// Formula D: the chance a read fails with `healthy` shares, `down` of them known down, and every

@@ -21,7 +21,7 @@ extension StorageOwner {
     public func checkAllFiles() async {
         var belowThreshold = 0
         var unrecoverable = 0
-        for file in (try? database.files()) ?? [] {
+        for file in (try? database.files()) ?? [] where file.state != .placing {
             guard let manifest = try? CID(file.manifest) else { continue }
             if let state = try? await checkFile(manifest, repair: true) {
                 if state == .unrecoverable { unrecoverable += 1 } else if state != .healthy { belowThreshold += 1 }

@@ -113,6 +113,7 @@ extension StorageOwner {
     public func providersReport() -> [ProviderReportRow] {
         var peers = Set(providers.keys)
         peers.formUnion(scorecards.keys)
+        let held = (try? database.bytesHeldByProvider()) ?? [:]
         return peers.sorted().map { peer in
             let card = scorecard(peer)
             let offer = providers[peer]?.offer
@@ -121,7 +122,7 @@ extension StorageOwner {
                                      badData: card.badData, uptime: card.uptime.ratio, up: isUp(peer),
                                      latencyP50Milliseconds: card.latency.p50.map { $0.seconds * 1000 },
                                      latencyP95Milliseconds: card.latency.p95.map { $0.seconds * 1000 },
-                                     throughputBytesPerSecond: card.throughput.bytesPerSecond, storedByteCount: card.storedByteCount,
+                                     throughputBytesPerSecond: card.throughput.bytesPerSecond, storedByteCount: UInt64(max(0, held[peer.description] ?? 0)),
                                      capacityByteCount: offer?.capacityByteCount, freeByteCount: offer?.freeByteCount,
                                      pricePerGiBMonth: offer?.pricePerGiBMonth, lastAudit: card.lastAudit, lastSeen: card.uptime.lastSeen)
         }

@@ -378,7 +378,6 @@ public actor StorageOwner {
         case .stored(let stored) where stored == share:
             var card = scorecard(provider)
             card.recordTransfer(byteCount: bytes.count, duration: ContinuousClock.now - started)
-            card.storedByteCount += UInt64(bytes.count)
             scorecards[provider] = card
         case .refused(let refusal):
             throw StorageError(.placementFailed, "\(provider) refused share \(share): \(refusal.message)")
