@@ -55,7 +55,8 @@ extension StorageNetworkBenchmark {
     /// `cairn files status --json` of `file` on `owner`.
     /// - Throws: ``BenchmarkError`` when the command fails or prints something else.
     func fileStatus(_ file: PlacedFile, on owner: BenchmarkDaemon) async throws -> FileHealth {
-        let output = try await cairn.run(["files", "status", "--json", "--repo", owner.repository, file.readCap], timeout: .seconds(30)).output
+        let output = try await cairn.run(["files", "status", "--json", "--repo", owner.repository, file.readCap],
+                                    timeout: .seconds(30), acceptedExitCodes: [0, 4, 5]).output
         guard let report = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
               let k = report["dataShares"] as? Int, let n = report["totalShares"] as? Int,
               let m = report["repairThreshold"] as? Int, let healthy = report["minimumHealthy"] as? Int else {
@@ -76,7 +77,7 @@ extension StorageNetworkBenchmark {
         let n = before.totalShares
         let killCount = n - before.repairThreshold
         guard killCount >= 1, before.minimumHealthy == n else {
-            print("repair: skipped (n \(n), m \(before.repairThreshold), minimumHealthy \(before.minimumHealthy) before the kill)")
+            print(label("lost providers") + "skipped (n \(n), m \(before.repairThreshold), minimumHealthy \(before.minimumHealthy) before the kill)")
             return []
         }
         let spareCount = max(0, killCount - providers.filter { !before.providers.contains($0.peerID) }.count)
@@ -146,7 +147,8 @@ extension StorageNetworkBenchmark {
 
     /// The REPAIR_DONE events among the newest ones `cairn health --json` lists.
     private func repairEvents(on owner: BenchmarkDaemon) async throws -> [RepairEvent] {
-        let output = try await cairn.run(["health", "--json", "--repo", owner.repository], timeout: .seconds(30)).output
+        let output = try await cairn.run(["health", "--json", "--repo", owner.repository], timeout: .seconds(30),
+                                    acceptedExitCodes: [0, 4, 5]).output  // 4, 5: a file is unrecoverable, degraded
         let report = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         return (report?["events"] as? [[String: Any]] ?? []).compactMap(RepairEvent.init)
     }
