@@ -177,7 +177,7 @@ final class InterruptCleanup {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 for pid in processIDs.all { kill(pid, SIGKILL) }
-                if let work { try? FileManager.default.removeItem(atPath: work) }
+                if let work { removeWorkDirectory(work) }
                 FileHandle.standardError.write(Data("cairn-bench: interrupted; daemons killed, work directory removed\n".utf8))
                 exit(130)
             }
@@ -191,5 +191,15 @@ final class InterruptCleanup {
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// Deletes `path`, retrying for up to 2 s: a daemon just killed may still be writing for a moment, and
+/// removal fails on a directory that gains a file meanwhile.
+func removeWorkDirectory(_ path: String) {
+    for _ in 0..<20 {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try? FileManager.default.removeItem(atPath: path)
+        usleep(100_000)
     }
 }

@@ -44,7 +44,7 @@ struct StorageNetworkBenchmark {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-bench-storage-network-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer {
-            if options.keep { print("kept work directory \(work)") } else { try? FileManager.default.removeItem(atPath: work) }
+            if options.keep { print("kept work directory \(work)") } else { removeWorkDirectory(work) }
         }
         // `cairn` children get the bench's environment (`environ`), so the keyring passphrase goes there.
         setenv("CAIRN_PASSPHRASE", passphrase, 1)
