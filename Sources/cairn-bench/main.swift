@@ -12,6 +12,8 @@ import Foundation
 ///     .build/release/cairn-bench erasure [--size-mib 256] [--share-kib 64]             (see ErasureBenchmark)
 ///     .build/release/cairn-bench private [--size-mib 1024] [--runs 2] [--shares 10/20] [--all-shares] [--keep]
 ///                                                                                      (see PrivateBenchmark)
+///     .build/release/cairn-bench storage-network [--size-mib 1024] [--providers 12] [--shares 6/12] [--reads 20] [--keep]
+///                                                                                      (see StorageNetworkBenchmark)
 ///
 /// Figures: `add --only-hash` MB/s, `add` (crash-safe, stored) MB/s, `cat` MB/s, and the peak RSS
 /// of the `cairn` processes. The input is generated once and read from the page cache, as a user
@@ -74,13 +76,13 @@ struct BenchmarkError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Writes `bytes` of seeded pseudo-random data to `path` in 4 MiB pieces.
-func writeInput(path: String, bytes: Int) throws {
+/// Writes `bytes` of pseudo-random data from `seed` to `path` in 4 MiB pieces.
+func writeInput(path: String, bytes: Int, seed: UInt64 = 0x5eed) throws {
     guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
         throw BenchmarkError(message: "cannot create \(path)")
     }
     defer { try? handle.close() }
-    var state: UInt64 = 0x5eed
+    var state: UInt64 = seed
     var buffer = [UInt64](repeating: 0, count: 512 * 1024)
     var written = 0
     while written < bytes {
@@ -201,11 +203,14 @@ func run() throws {
 
 do {
     // `network` selects the networked figures, `erasure` the Reed–Solomon figures, `private` the
-    // private-file figures; anything else is the storage benchmark, as before.
+    // private-file figures, `storage-network` the provider-network figures; anything else is the
+    // storage benchmark, as before.
     if CommandLine.arguments.dropFirst().first == "network" {
         try await NetworkBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else if CommandLine.arguments.dropFirst().first == "erasure" {
         try ErasureBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
+    } else if CommandLine.arguments.dropFirst().first == "storage-network" {
+        try await StorageNetworkBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else if CommandLine.arguments.dropFirst().first == "private" {
         try PrivateBenchmark.main(arguments: CommandLine.arguments.dropFirst(2))
     } else {
