@@ -12,10 +12,11 @@ import Foundation
 /// Writing results and errors the way scripts expect: data on stdout, one-line errors on stderr,
 /// and an exit code that says what kind of failure happened.
 enum Output {
-    /// Prints `value` as pretty, key-sorted JSON on stdout.
+    /// Prints `value` as pretty, key-sorted JSON on stdout (dates in ISO 8601).
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(value)
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
