@@ -173,8 +173,6 @@ public struct ProviderScorecard: Sendable, Codable, Equatable {
     public var uptime: UptimeTracker
     public var latency: LatencyHistogram
     public var throughput: ThroughputEstimate
-    /// Bytes of ours it holds.
-    public var storedByteCount: UInt64
     public var lastAudit: Date?
 
     /// A blank scorecard.
@@ -187,7 +185,6 @@ public struct ProviderScorecard: Sendable, Codable, Equatable {
         uptime = UptimeTracker()
         latency = LatencyHistogram()
         throughput = ThroughputEstimate()
-        storedByteCount = 0
         lastAudit = nil
     }
 
