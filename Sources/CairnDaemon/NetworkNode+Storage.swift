@@ -331,8 +331,7 @@ extension NetworkNode {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
-        return StorageGetReport(bytes: written, seconds: (ContinuousClock.now - started).components.seconds == 0
-                                ? Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                                : Double((ContinuousClock.now - started).components.seconds))
+        let elapsed = (ContinuousClock.now - started).components
+        return StorageGetReport(bytes: written, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     }
 }

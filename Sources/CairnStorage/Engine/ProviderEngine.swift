@@ -162,7 +162,7 @@ public actor ProviderEngine {
     }
 
     private func liveContract(_ id: [UInt8], owner peer: PeerID) throws -> (ContractRecord, StorageContract) {
-        let idText = id.map { String(format: "%02x", $0) }.joined()
+        let idText = id.lowercaseHex
         guard let record = try database.contract(idText), record.role == .provider,
               let contract = try? StorageContract(decoding: Array(record.encoded)) else {
             throw StorageRefusal(code: .unknownContract, message: "no contract \(idText) here")

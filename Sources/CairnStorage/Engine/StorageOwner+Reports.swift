@@ -206,7 +206,7 @@ extension StorageOwner {
             }
             try database.addLocations(delegation.locations.map {
                 ShareLocationRecord(id: nil, manifest: manifestText, segment: Int($0.segment), shareIndex: Int($0.index), cid: $0.share.description,
-                                    provider: $0.provider.description, contractID: $0.contractID.map { String(format: "%02x", $0) }.joined(),
+                                    provider: $0.provider.description, contractID: $0.contractID.lowercaseHex,
                                     state: .placed, lastAudit: nil, lastAuditPassed: nil)
             })
             event("DELEGATION_ACCEPTED", subject: manifestText, "looking after \(manifestText) for \(peer)")
