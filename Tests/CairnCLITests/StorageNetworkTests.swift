@@ -244,6 +244,54 @@ struct StorageNetworkTests {
         }
     }
 
+    @Test("a provider freezes (SIGSTOP) mid-upload: a spare races it and the add completes; back, it is told the contract is cancelled and frees the space")
+    func frozenProviderDuringUpload() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 10, prefix: "cairn-storage-upload-freeze")
+            defer { net.remove() }
+            let bytes = Self.random(24 << 20, seed: 57)
+            let path = try net.scratch.write("upload-freeze.bin", bytes)
+            let finished = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var outcome: Result<CommandResult, any Error>?
+            let start = Date()
+            DispatchQueue.global().async {
+                outcome = Result {
+                    try net.owner.cli.run(["add", "--private", "--json", "--shares", "3/6", "--segment-size", "65536", path],
+                                          environment: StorageNetworkTests.passphrase, timeout: .seconds(300))
+                }
+                finished.signal()
+            }
+            // Freeze the first provider that receives a share (spares are only asked when a column needs them).
+            var frozen: DaemonProcess?
+            let deadline = Date().addingTimeInterval(120)
+            while frozen == nil, Date() < deadline, finished.wait(timeout: .now() + .milliseconds(5)) == .timedOut {
+                frozen = net.providers.first { !Network.shareFiles($0).isEmpty }
+            }
+            let straggler = try #require(frozen, "no provider received a share")
+            kill(straggler.pid, SIGSTOP)
+            let frozenAt = Date().timeIntervalSince(start)
+            finished.wait()
+            let seconds = Date().timeIntervalSince(start)
+            let result = try #require(try outcome?.get())
+            #expect(result.exitCode == 0, "add failed: \(result.errorOutput)")
+            let entry = try #require(try TestJSON.array(result.stdout).first)
+            let placement = try #require(entry["placement"] as? [String: Any])
+            let cap = try #require((entry["file"] as? [String: Any])?["readCap"] as? String)
+            let placedOn = placement["providers"] as? [String] ?? []
+            #expect(!placedOn.contains(straggler.peerID), "the frozen provider still holds a column")
+            #expect(placement["reassignedColumns"] as? Int ?? 0 >= 1)
+            #expect(try net.minimumHealthy(cap) == 6)
+            print("[storage] 24 MiB add, 1 of 6 providers frozen \(String(format: "%.2f", frozenAt)) s in: placed in \(String(format: "%.2f", seconds)) s")
+            kill(straggler.pid, SIGCONT)
+            let resumed = Date()
+            try DaemonTestWait.until("the thawed provider to release its shares", seconds: 60) {
+                Network.shareFiles(straggler).isEmpty
+            }
+            print("[storage] thawed provider released its shares \(Self.elapsed(since: resumed)) after SIGCONT")
+            try net.readBack(cap, expecting: bytes, label: "after-upload-freeze")
+        }
+    }
+
     @Test("restart of every node: contracts, scorecards and share locations survive; the file reads back")
     func restartEveryNode() async throws {
         try await OffPool.run {

@@ -9,7 +9,8 @@ import Testing
 @testable import CairnStorage
 
 /// An in-memory storage network: provider engines on memory share stores, reached through a transport
-/// that can take providers down, freeze them or corrupt what they send — the simulator's first form.
+/// that can take providers down, slow their share uploads or corrupt what they send — the simulator's
+/// first form.
 final class MemoryStorageNetwork: Sendable {
     struct State {
         var providers: [PeerID: ProviderEngine] = [:]
@@ -17,6 +18,13 @@ final class MemoryStorageNetwork: Sendable {
         var down: Set<PeerID> = []
         var corrupting: Set<PeerID> = []
         var requests: [PeerID: Int] = [:]
+        /// How many of the providers that receive a proposal from now on turn slow.
+        var slowOnProposal = 0
+        /// Providers whose share uploads each take `slowStoreDelay` (a straggler).
+        var slow: Set<PeerID> = []
+        var slowStoreDelay: Duration = .seconds(8)
+        /// Shares a slow provider stored after all.
+        var slowStoresCompleted = 0
     }
     let state = Mutex(State())
     let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
@@ -32,11 +40,21 @@ final class MemoryStorageNetwork: Sendable {
         let network: MemoryStorageNetwork
         let sender: PeerID
         func request(_ request: StorageRequest, to peer: PeerID, timeout: Duration) async throws(StorageTransportError) -> StorageResponse {
-            let (provider, owner, down, corrupt) = network.state.withLock { state in
+            let (provider, owner, down, corrupt, delay) = network.state.withLock { state in
                 state.requests[peer, default: 0] += 1
-                return (state.providers[peer], state.owners[peer], state.down.contains(peer), state.corrupting.contains(peer))
+                if case .propose = request, state.slowOnProposal > 0, !state.slow.contains(peer) {
+                    state.slowOnProposal -= 1
+                    state.slow.insert(peer)
+                }
+                var delay: Duration?
+                if case .store = request, state.slow.contains(peer) { delay = state.slowStoreDelay }
+                return (state.providers[peer], state.owners[peer], state.down.contains(peer), state.corrupting.contains(peer), delay)
             }
             if down { throw .unreachable("\(peer) is down") }
+            if let delay {
+                do { try await Task.sleep(for: delay) } catch { throw .cancelled }
+                network.state.withLock { $0.slowStoresCompleted += 1 }
+            }
             // Requests travel encoded, as on the wire.
             let decoded: StorageRequest
             do { decoded = try StorageRequest(decoding: request.encoded()) } catch { throw .protocolViolation("\(error)") }
@@ -303,5 +321,55 @@ final class MemorySink: BlockSink {
         for provider in network.state.withLock({ Array($0.providers.values) }) { ended += try await provider.expireContracts() }
         #expect(ended == 4)
         #expect(stores.allSatisfy { $0.shares.withLock { $0.isEmpty } })
+    }
+
+    @Test func aSlowProviderIsRacedByASpareAndItsContractCancelled() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<10 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(200_000, seed: 8)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        // The first provider asked (a primary: spares are only asked later) takes 8 s per share — less than
+        // the 10 s transfer timeout, so only racing it against a spare can finish the upload sooner.
+        network.state.withLock { $0.slowOnProposal = 1 }
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "h",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let (slow, completed) = network.state.withLock { ($0.slow.first, $0.slowStoresCompleted) }
+        let straggler = try #require(slow)
+        #expect(completed == 0, "the upload waited for the straggler")
+        #expect(!report.providers.contains(straggler.description))
+        #expect(report.reassignedColumns == 1)
+        #expect(report.unplacedColumns == 0)
+        let status = try await owner.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 6)
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+        // The straggler was told: its contract is cancelled and it holds nothing.
+        let engine = try #require(network.state.withLock { $0.providers[straggler] })
+        let held = try await engine.status()
+        #expect(held.liveContracts == 0)
+        #expect(held.committedByteCount == 0)
+    }
+
+    @Test func aCancellationTheProviderMissedIsSentAgainWhenItIsBack() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<4 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(40_000, seed: 9)
+        let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "i",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let peer = try PeerID(report.providers[0])
+        let database = await owner.database
+        let contract = try #require(try database.contracts(role: .owner, state: .live).first { $0.counterparty == peer.description })
+        network.state.withLock { _ = $0.down.insert(peer) }
+        await owner.endContract(contract.id)
+        #expect(try database.contract(contract.id)?.state == .abandoned)
+        let engine = try #require(network.state.withLock { $0.providers[peer] })
+        #expect(try await engine.status().liveContracts == 1)
+        network.state.withLock { _ = $0.down.remove(peer) }
+        #expect(await owner.retryCancellations() == 1)
+        #expect(try database.contract(contract.id)?.state == .cancelled)
+        #expect(try await engine.status().liveContracts == 0)
+        #expect(await owner.retryCancellations() == 0)
     }
 }

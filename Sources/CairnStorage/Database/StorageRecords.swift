@@ -17,7 +17,9 @@ public enum ContractState: String, Codable, Sendable {
     case cancelled
     /// Its end passed.
     case expired
-    /// The owner gave up on it (the provider vanished or was excluded; its shares were placed elsewhere).
+    /// Ended by the owner (the provider vanished, stalled or was excluded; its shares were placed
+    /// elsewhere) but the provider has not confirmed the cancellation yet; the owner sends it again while
+    /// the provider is reachable. A provider keeps such a contract live until it hears or the end passes.
     case abandoned
 }
 

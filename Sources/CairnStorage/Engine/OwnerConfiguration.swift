@@ -29,11 +29,17 @@ public struct OwnerConfiguration: Sendable, Equatable {
     public var extraFetches: Int
     /// Share uploads in flight per provider.
     public var uploadsPerProvider: Int
+    /// A column still uploading when this many times as long as half the columns took has passed is
+    /// raced by a spare provider (long-tail cancellation); 1.5 races only clear stragglers.
+    public var stragglerFactor: Double
+    /// The least time a column gets beyond the half-way mark before it is raced.
+    public var stragglerGrace: Duration
 
     /// Creates a configuration.
     public init(reputation: ReputationPolicy, placement: PlacementPolicy, contractDuration: TimeInterval, auditInterval: Duration,
                 contactInterval: Duration, checkInterval: Duration, discoveryInterval: Duration, downGrace: TimeInterval,
-                requestTimeout: Duration, transferTimeout: Duration, spareProviders: Int, extraFetches: Int, uploadsPerProvider: Int) {
+                requestTimeout: Duration, transferTimeout: Duration, spareProviders: Int, extraFetches: Int, uploadsPerProvider: Int,
+                stragglerFactor: Double, stragglerGrace: Duration) {
         self.reputation = reputation
         self.placement = placement
         self.contractDuration = contractDuration
@@ -47,6 +53,8 @@ public struct OwnerConfiguration: Sendable, Equatable {
         self.spareProviders = spareProviders
         self.extraFetches = extraFetches
         self.uploadsPerProvider = uploadsPerProvider
+        self.stragglerFactor = stragglerFactor
+        self.stragglerGrace = stragglerGrace
     }
 
     /// A real network: hourly checks (the durability note's choice), audits every 10 minutes, a provider
@@ -54,11 +62,13 @@ public struct OwnerConfiguration: Sendable, Equatable {
     public static let standard = OwnerConfiguration(
         reputation: .standard, placement: PlacementPolicy(), contractDuration: 30 * 86_400, auditInterval: .seconds(600),
         contactInterval: .seconds(60), checkInterval: .seconds(3600), discoveryInterval: .seconds(300), downGrace: 600,
-        requestTimeout: .seconds(10), transferTimeout: .seconds(60), spareProviders: 4, extraFetches: 2, uploadsPerProvider: 4)
+        requestTimeout: .seconds(10), transferTimeout: .seconds(60), spareProviders: 4, extraFetches: 2, uploadsPerProvider: 4,
+        stragglerFactor: 1.5, stragglerGrace: .seconds(5))
 
     /// A devnet on one machine: everything within seconds, several providers per 127.0.0.1 allowed.
     public static let devnet = OwnerConfiguration(
         reputation: .devnet, placement: .devnet, contractDuration: 30 * 86_400, auditInterval: .seconds(2),
         contactInterval: .seconds(1), checkInterval: .seconds(2), discoveryInterval: .seconds(3), downGrace: 3,
-        requestTimeout: .seconds(3), transferTimeout: .seconds(10), spareProviders: 4, extraFetches: 2, uploadsPerProvider: 4)
+        requestTimeout: .seconds(3), transferTimeout: .seconds(10), spareProviders: 4, extraFetches: 2, uploadsPerProvider: 4,
+        stragglerFactor: 1.5, stragglerGrace: .seconds(1))
 }

@@ -20,11 +20,17 @@ public struct PlacementReport: Sendable, Codable, Equatable {
     public var durability: DurabilityEstimate
 }
 
-/// Hands out spare providers to columns whose provider failed.
-actor SparePool {
-    private var spares: [ProviderCandidate]
-    init(_ spares: [ProviderCandidate]) { self.spares = spares }
-    func next() -> ProviderCandidate? { spares.isEmpty ? nil : spares.removeFirst() }
+/// Which provider stored each column first (the winner of a straggler race).
+actor ColumnClaims {
+    private var winners: [Int: PeerID] = [:]
+    /// Claims column `index` for `provider`; false when another provider already has it.
+    func claim(_ index: Int, by provider: PeerID) -> Bool {
+        guard winners[index] == nil else { return false }
+        winners[index] = provider
+        return true
+    }
+    func isClaimed(_ index: Int) -> Bool { winners[index] != nil }
+    func release(_ index: Int) { winners[index] = nil }
 }
 
 extension StorageOwner {
@@ -60,21 +66,9 @@ extension StorageOwner {
                                     repairThreshold: policy.repairThreshold, checkIntervalSeconds: policy.checkIntervalSeconds,
                                     addedAt: environment.now(), lastCheck: nil, minimumHealthy: nil, state: .placing)
         try database.saveFile(file)
-        let pool = SparePool(Array(chosen[n...]))
         let uploaded = UploadCounter(progress: progress)
-        let outcomes = await withTaskGroup(of: ColumnOutcome.self) { group in
-            for index in 0..<n {
-                let column = columns[index]
-                let first = chosen[index]
-                group.addTask {
-                    await self.placeColumn(index, shares: column, manifest: manifestCID, first: first, pool: pool,
-                                           readShare: readShare, uploaded: uploaded)
-                }
-            }
-            var outcomes: [ColumnOutcome] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes.sorted { $0.index < $1.index }
-        }
+        let outcomes = await placeColumns(columns, manifest: manifestCID, primaries: Array(chosen[..<n]), spares: Array(chosen[n...]),
+                                          readShare: readShare, uploaded: uploaded, started: started)
         saveScorecards()
         let placed = outcomes.filter { $0.provider != nil }
         file.minimumHealthy = placed.count
@@ -101,56 +95,164 @@ extension StorageOwner {
         var provider: PeerID?
         var contracts: Int
         var shares: Int
+        /// Placed on another provider than the first one chosen (after a failure, or a spare won a race).
         var reassigned: Bool
         var failure: String?
     }
 
-    /// Places one column: proposes a contract, uploads its shares, records the locations; moves to a spare
-    /// provider on failure.
-    private func placeColumn(_ index: Int, shares: [(segment: Int, cid: CID, byteCount: Int)], manifest: CID, first: ProviderCandidate,
-                             pool: SparePool, readShare: @escaping @Sendable (CID) async -> [UInt8]?, uploaded: UploadCounter) async -> ColumnOutcome {
-        var candidate: ProviderCandidate? = first
-        var contracts = 0
-        var failures: [String] = []
-        while let provider = candidate?.peer {
-            do {
-                let contract = try await propose(manifest: manifest, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.byteCount)) },
-                                                 to: provider)
-                contracts += 1
-                do {
-                    try await uploadAll(shares.map { ($0.cid) }, contract: contract, to: provider, readShare: readShare, uploaded: uploaded)
-                } catch {
-                    await endContract(contract.idText, state: .abandoned)
-                    throw error
-                }
-                try database.addLocations(shares.map {
-                    ShareLocationRecord(id: nil, manifest: manifest.description, segment: $0.segment, shareIndex: index, cid: $0.cid.description,
-                                        provider: provider.description, contractID: contract.idText, state: .placed, lastAudit: nil, lastAuditPassed: nil)
-                })
-                return ColumnOutcome(index: index, provider: provider, contracts: contracts, shares: shares.count,
-                                     reassigned: provider != first.peer, failure: nil)
-            } catch {
-                failures.append("\(provider): \(error)")
-                logger.warning("placing a share column failed; trying a spare provider",
-                               metadata: ["column": "\(index)", "provider": "\(provider)", "error": "\(error)"])
-                if case StorageTransportError.timeout? = error as? StorageTransportError { recordContact(provider, reachable: false, latency: nil) }
-                if case StorageTransportError.unreachable? = error as? StorageTransportError { recordContact(provider, reachable: false, latency: nil) }
-                candidate = await pool.next()
-            }
+    /// What one attempt at a column on one provider came to.
+    struct ColumnAttempt: Sendable {
+        enum Result: Sendable {
+            /// Every share stored and the column claimed: its locations are recorded.
+            case placed
+            /// Another provider finished the column first; this attempt stopped and its contract was cancelled.
+            case lost
+            case failed(String)
         }
-        return ColumnOutcome(index: index, provider: nil, contracts: contracts, shares: 0, reassigned: false,
-                             failure: "column \(index): " + failures.joined(separator: ", "))
+        var index: Int
+        var provider: PeerID
+        var contracted: Bool
+        var result: Result
     }
 
-    /// Uploads shares to one provider, `uploadsPerProvider` at a time.
+    /// One step of the placement loop.
+    enum PlacementStep: Sendable {
+        case attempt(ColumnAttempt)
+        /// Time to race the columns still uploading against spare providers.
+        case stragglersDue
+    }
+
+    /// Uploads the columns, one attempt per primary provider. A column whose provider refuses, fails or
+    /// times out moves to a spare; once half the columns are placed, the columns still uploading after
+    /// `stragglerFactor` times that long (at least `stragglerGrace` more) are raced by a spare each
+    /// (long-tail cancellation): the first provider to store the whole column wins, the other stops at
+    /// its next share and its contract is cancelled. Returns when every column is placed or out of
+    /// providers; attempts still running then are cancelled.
+    private func placeColumns(_ columns: [[(segment: Int, cid: CID, byteCount: Int)]], manifest: CID,
+                              primaries: [ProviderCandidate], spares: [ProviderCandidate],
+                              readShare: @escaping @Sendable (CID) async -> [UInt8]?, uploaded: UploadCounter,
+                              started: ContinuousClock.Instant) async -> [ColumnOutcome] {
+        let n = primaries.count
+        let claims = ColumnClaims()
+        var spares = spares[...]
+        var outcomes = (0..<n).map { ColumnOutcome(index: $0, provider: nil, contracts: 0, shares: 0, reassigned: false, failure: nil) }
+        var failures = Array(repeating: [String](), count: n)
+        var running = Array(repeating: 0, count: n)
+        var settled = Set<Int>()
+        var raced = Set<Int>()
+        var stragglerTimerSet = false
+        return await withTaskGroup(of: PlacementStep.self) { group in
+            func launch(_ index: Int, on provider: PeerID) {
+                running[index] += 1
+                let shares = columns[index]
+                group.addTask {
+                    .attempt(await self.attemptColumn(index, shares: shares, manifest: manifest, provider: provider, claims: claims,
+                                                      readShare: readShare, uploaded: uploaded))
+                }
+            }
+            for (index, primary) in primaries.enumerated() { launch(index, on: primary.peer) }
+            while settled.count < n, let step = await group.next() {
+                switch step {
+                case .attempt(let attempt):
+                    let index = attempt.index
+                    running[index] -= 1
+                    if attempt.contracted { outcomes[index].contracts += 1 }
+                    switch attempt.result {
+                    case .placed:
+                        outcomes[index].provider = attempt.provider
+                        outcomes[index].shares = columns[index].count
+                        outcomes[index].reassigned = attempt.provider != primaries[index].peer
+                        settled.insert(index)
+                    case .lost:
+                        break
+                    case .failed(let reason):
+                        failures[index].append(reason)
+                        guard outcomes[index].provider == nil, running[index] == 0 else { break }
+                        if let spare = spares.popFirst() {
+                            launch(index, on: spare.peer)
+                        } else {
+                            outcomes[index].failure = "column \(index): " + failures[index].joined(separator: ", ")
+                            settled.insert(index)
+                        }
+                    }
+                    let placedCount = outcomes.filter { $0.provider != nil }.count
+                    if !stragglerTimerSet, placedCount * 2 >= n, placedCount < n, !spares.isEmpty {
+                        stragglerTimerSet = true
+                        let elapsed = ContinuousClock.now - started
+                        let wait = max(elapsed * max(0, configuration.stragglerFactor - 1), configuration.stragglerGrace)
+                        group.addTask {
+                            try? await self.environment.sleep(wait)
+                            return .stragglersDue
+                        }
+                    }
+                case .stragglersDue:
+                    for index in 0..<n where !settled.contains(index) && !raced.contains(index) && running[index] > 0 {
+                        guard let spare = spares.popFirst() else { break }
+                        raced.insert(index)
+                        logger.info("racing a slow column upload against a spare provider",
+                                    metadata: ["column": "\(index)", "spare": "\(spare.peer)"])
+                        launch(index, on: spare.peer)
+                    }
+                }
+            }
+            group.cancelAll()
+            return outcomes
+        }
+    }
+
+    /// One attempt at column `index` on `provider`: proposes a contract, uploads the shares (stopping as
+    /// soon as another provider claimed the column), claims the column and records the locations. A
+    /// contract this attempt does not end up using is cancelled.
+    private func attemptColumn(_ index: Int, shares: [(segment: Int, cid: CID, byteCount: Int)], manifest: CID, provider: PeerID,
+                               claims: ColumnClaims, readShare: @escaping @Sendable (CID) async -> [UInt8]?,
+                               uploaded: UploadCounter) async -> ColumnAttempt {
+        var contract: StorageContract?
+        do {
+            let signed = try await propose(manifest: manifest, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.byteCount)) },
+                                           to: provider)
+            contract = signed
+            try await uploadAll(shares.map(\.cid), contract: signed, to: provider, readShare: readShare, uploaded: uploaded,
+                                stopWhen: { await claims.isClaimed(index) })
+            guard await claims.claim(index, by: provider) else {
+                await endContract(signed.idText)
+                return ColumnAttempt(index: index, provider: provider, contracted: true, result: .lost)
+            }
+            do {
+                try database.addLocations(shares.map {
+                    ShareLocationRecord(id: nil, manifest: manifest.description, segment: $0.segment, shareIndex: index, cid: $0.cid.description,
+                                        provider: provider.description, contractID: signed.idText, state: .placed, lastAudit: nil, lastAuditPassed: nil)
+                })
+            } catch {
+                await claims.release(index)
+                throw error
+            }
+            return ColumnAttempt(index: index, provider: provider, contracted: true, result: .placed)
+        } catch {
+            if let contract { await endContract(contract.idText) }
+            if await claims.isClaimed(index) {
+                return ColumnAttempt(index: index, provider: provider, contracted: contract != nil, result: .lost)
+            }
+            logger.warning("placing a share column failed; trying a spare provider",
+                           metadata: ["column": "\(index)", "provider": "\(provider)", "error": "\(error)"])
+            switch error as? StorageTransportError {
+            case .timeout?, .unreachable?: recordContact(provider, reachable: false, latency: nil)
+            default: break
+            }
+            return ColumnAttempt(index: index, provider: provider, contracted: contract != nil, result: .failed("\(provider): \(error)"))
+        }
+    }
+
+    /// Uploads shares to one provider, `uploadsPerProvider` at a time; stops with `StorageError(.cancelled)`
+    /// before the next share once `stopWhen` says so.
     func uploadAll(_ cids: [CID], contract: StorageContract, to provider: PeerID, readShare: @escaping @Sendable (CID) async -> [UInt8]?,
-                   uploaded: UploadCounter) async throws {
+                   uploaded: UploadCounter, stopWhen: @escaping @Sendable () async -> Bool = { false }) async throws {
         try await withThrowingTaskGroup(of: Int.self) { group in
             var pending = cids[...]
             var running = 0
             func launch() {
                 while running < max(1, configuration.uploadsPerProvider), let cid = pending.popFirst() {
                     group.addTask {
+                        if await stopWhen() { throw StorageError(.placementFailed, "another provider stored this column first") }
                         guard let bytes = await readShare(cid) else {
                             throw StorageError(.notFound, "share \(cid) is not in the local blockstore")
                         }

@@ -156,7 +156,7 @@ extension StorageOwner {
                         do {
                             try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
                         } catch {
-                            await endContract(contract.idText, state: .abandoned)
+                            await endContract(contract.idText)
                             throw error
                         }
                         report.bytesUploaded += await counter.total
@@ -179,7 +179,7 @@ extension StorageOwner {
         // Contracts none of whose shares still count are abandoned (and cancelled if the provider answers).
         for contract in (try? database.contracts(role: .owner, state: .live)) ?? [] where contract.manifest == manifestCID.description {
             let held = ((try? database.locations(contractID: contract.id)) ?? []).filter { $0.state == .placed }
-            if held.isEmpty { await endContract(contract.id, state: .abandoned) }
+            if held.isEmpty { await endContract(contract.id) }
         }
         saveScorecards()
         report.seconds = (ContinuousClock.now - started).seconds

@@ -125,6 +125,7 @@ public actor StorageOwner {
                 await self.loop(every: self.configuration.contactInterval) {
                     await self.contactProviders()
                     await self.renewContracts()
+                    await self.retryCancellations()
                 }
             }
             group.addTask { await self.loop(every: self.configuration.auditInterval) { await self.auditOnce() } }
@@ -332,14 +333,38 @@ public actor StorageOwner {
         }
     }
 
-    /// Cancels one of our contracts, best effort (the provider may be gone), and marks it `state`.
-    func endContract(_ id: String, state: ContractState) async {
-        guard let record = try? database.contract(id), record.role == .owner, record.state == .live,
+    /// Cancels one of our contracts: `.cancelled` once the provider confirms (or has no live copy of it),
+    /// else `.abandoned` — an unconfirmed cancellation that ``retryCancellations()`` sends again while the
+    /// provider is reachable, until the contract's end, so a provider that was frozen or offline releases
+    /// the space as soon as it is back.
+    func endContract(_ id: String) async {
+        guard let record = try? database.contract(id), record.role == .owner, record.state == .live || record.state == .abandoned,
               let contract = try? StorageContract(decoding: Array(record.encoded)), let peer = try? PeerID(record.counterparty) else { return }
         var cancellation = ContractCancellation(contractID: contract.id, at: UInt64(max(0, environment.now().timeIntervalSince1970)))
         try? cancellation.sign(with: key)
-        _ = try? await environment.transport.request(.cancel(cancellation), to: peer, timeout: configuration.requestTimeout)
-        try? database.updateContract(id, state: state, at: environment.now())
+        let response = try? await environment.transport.request(.cancel(cancellation), to: peer, timeout: configuration.requestTimeout)
+        let confirmed: Bool
+        switch response {
+        case .cancelled(let contractID)?: confirmed = contractID == contract.id
+        case .refused(let refusal)?: confirmed = refusal.code == .unknownContract || refusal.code == .expired
+        default: confirmed = false
+        }
+        try? database.updateContract(id, state: confirmed ? .cancelled : .abandoned, at: environment.now())
+    }
+
+    /// Sends again the cancellations no provider confirmed yet, to the providers that are up, for contracts
+    /// that have not ended anyway. Returns how many were confirmed now.
+    @discardableResult
+    public func retryCancellations() async -> Int {
+        let nowSeconds = Int64(environment.now().timeIntervalSince1970)
+        let pending = ((try? database.contracts(role: .owner, state: .abandoned)) ?? []).filter { record in
+            guard record.end > nowSeconds, let peer = try? PeerID(record.counterparty) else { return false }
+            return isUp(peer)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for record in pending { group.addTask { await self.endContract(record.id) } }
+        }
+        return pending.filter { (try? database.contract($0.id))??.state == .cancelled }.count
     }
 
     /// Renews every live contract in its last quarter whose shares still count, to a full duration from now;
