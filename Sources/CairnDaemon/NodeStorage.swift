@@ -71,7 +71,10 @@ public final class NodeStorage: Sendable {
         self.configuration = configuration
         owner = StorageOwner(key: key, configuration: configuration, database: database, environment: environment, logger: logger)
         if let bytes = config.provideBytes, bytes > 0 {
-            let blocks = try FileBlockStore(directory: (repository.path as NSString).appendingPathComponent("shares"))
+            // Shares arrive one per request, each durable before it is acknowledged: one fsync of the file
+            // and of its directory, not two `syncfs(2)` of the whole file system per share.
+            let blocks = try FileBlockStore(directory: (repository.path as NSString).appendingPathComponent("shares"),
+                                            durability: .fsyncEachFile)
             provider = ProviderEngine(key: key, configuration: ProviderConfiguration(capacityByteCount: UInt64(bytes),
                                                                                      pricePerGiBMonth: UInt64(max(0, config.pricePerGiBMonth))),
                                       database: database, store: FileShareStore(blocks: blocks), now: { Date() }, logger: logger)

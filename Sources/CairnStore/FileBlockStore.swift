@@ -47,6 +47,8 @@ public final class FileBlockStore: BlockStore {
     /// Writes large blocks with `O_DIRECT` from reused aligned buffers (see `DirectWriter`).
     let directWriter = DirectWriter()
     private let batchCounter = Atomic<UInt64>(0)
+    /// Shard directories known to exist (created or seen by this process).
+    let knownShards = Mutex<Set<String>>([])
 
     /// Opens (creating if needed) the blockstore in `directory` and deletes staging files left by
     /// processes that are no longer running.

@@ -39,7 +39,6 @@ public final class FileWriteBatch: BlockSink {
     private let serial: UInt64
     private let fileCounter = Atomic<UInt64>(0)
     private let state = Mutex(State())
-    private let knownShards = Mutex<Set<String>>([])
     private let queue: BlockFileWriterQueue
     private let markerPath: String
 
@@ -134,11 +133,12 @@ public final class FileWriteBatch: BlockSink {
         _ = try? SystemFile.remove(markerPath)
     }
 
-    /// Creates the shard directory the first time this batch writes into it.
+    /// Creates the shard directory the first time the store writes into it (shard directories are never
+    /// removed, so one `mkdir` per shard per process suffices — not one per batch).
     private func ensureShardDirectory(_ shard: String) throws(StoreError) {
-        guard !knownShards.withLock({ $0.contains(shard) }) else { return }
+        guard !store.knownShards.withLock({ $0.contains(shard) }) else { return }
         try SystemFile.makeDirectory(store.directory + "/" + shard)
-        knownShards.withLock { _ = $0.insert(shard) }
+        store.knownShards.withLock { _ = $0.insert(shard) }
     }
 
     // MARK: Steps

@@ -315,6 +315,9 @@ final class MemorySink: BlockSink {
         for provider in network.state.withLock({ Array($0.providers.values) }) { try await provider.expireContracts() }
         #expect(stores.allSatisfy { !$0.shares.withLock { $0.isEmpty } })
         #expect(try await Self.read(encoded, from: owner) == bytes)
+        // A second renewal, past the signed contract's own end: the providers go by the renewed end.
+        network.advance(OwnerConfiguration.devnet.contractDuration * 0.3)
+        #expect(await owner.renewContracts() == 4)
         // Without renewals, the providers release the space when the contracts end.
         network.advance(OwnerConfiguration.devnet.contractDuration * 1.1)
         var ended = 0

@@ -48,6 +48,19 @@ public actor ProviderEngine {
     let store: any ProviderShareStore
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Contracts decoded for share uploads, by ID (emptied when it reaches ``decodedContractLimit``).
+    private var decodedContracts: [String: DecodedContract] = [:]
+    static let decodedContractLimit = 256
+
+    /// A contract with its shares' byte counts indexed by CID.
+    struct DecodedContract: Sendable {
+        let contract: StorageContract
+        let shareByteCounts: [CID: UInt32]
+        init(_ contract: StorageContract) {
+            self.contract = contract
+            shareByteCounts = Dictionary(contract.shares.map { ($0.cid, $0.byteCount) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
 
     /// Creates the engine.
     public init(key: PrivateKey, configuration: ProviderConfiguration, database: StorageDatabase, store: any ProviderShareStore,
@@ -161,25 +174,39 @@ public actor ProviderEngine {
         return .accepted(contract)
     }
 
-    private func liveContract(_ id: [UInt8], owner peer: PeerID) throws -> (ContractRecord, StorageContract) {
+    /// The live contract `id` of `peer`, decoded once and cached (a contract names every share of its
+    /// column, so decoding it for each of those shares' uploads would cost time quadratic in the column).
+    /// Liveness comes from the record, whose end a renewal moves past the signed contract's.
+    private func liveContract(_ id: [UInt8], owner peer: PeerID) throws -> (ContractRecord, DecodedContract) {
         let idText = id.lowercaseHex
-        guard let record = try database.contract(idText), record.role == .provider,
-              let contract = try? StorageContract(decoding: Array(record.encoded)) else {
+        guard let record = try database.contract(idText), record.role == .provider else {
             throw StorageRefusal(code: .unknownContract, message: "no contract \(idText) here")
         }
-        guard contract.owner.peerID == peer else { throw StorageRefusal(code: .badSignature, message: "contract \(idText) is not yours") }
-        guard record.state == .live, contract.isLive(at: UInt64(max(0, now().timeIntervalSince1970))) else {
+        let decoded: DecodedContract
+        if let cached = decodedContracts[idText] {
+            decoded = cached
+        } else {
+            guard let contract = try? StorageContract(decoding: Array(record.encoded)) else {
+                throw StorageRefusal(code: .unknownContract, message: "no contract \(idText) here")
+            }
+            decoded = DecodedContract(contract)
+            if decodedContracts.count >= Self.decodedContractLimit { decodedContracts.removeAll(keepingCapacity: true) }
+            decodedContracts[idText] = decoded
+        }
+        guard decoded.contract.owner.peerID == peer else { throw StorageRefusal(code: .badSignature, message: "contract \(idText) is not yours") }
+        let nowSeconds = Int64(max(0, now().timeIntervalSince1970))
+        guard record.state == .live, record.start <= nowSeconds, nowSeconds < record.end else {
             throw StorageRefusal(code: .expired, message: "contract \(idText) is not live")
         }
-        return (record, contract)
+        return (record, decoded)
     }
 
     private func storeShare(contractID: [UInt8], share: CID, bytes: [UInt8], from peer: PeerID) throws -> StorageResponse {
-        let (_, contract) = try liveContract(contractID, owner: peer)
-        guard let entry = contract.shares.first(where: { $0.cid == share }) else {
-            return refuse(.invalid, "share \(share) is not in contract \(contract.idText)")
+        let (_, decoded) = try liveContract(contractID, owner: peer)
+        guard let byteCount = decoded.shareByteCounts[share] else {
+            return refuse(.invalid, "share \(share) is not in contract \(decoded.contract.idText)")
         }
-        guard bytes.count == Int(entry.byteCount), ShareTree.root(bytes) == share.multihash.digest else {
+        guard bytes.count == Int(byteCount), ShareTree.root(bytes) == share.multihash.digest else {
             return refuse(.invalid, "the bytes sent do not hash to \(share)")
         }
         try store.write(share, bytes: bytes)
@@ -204,9 +231,9 @@ public actor ProviderEngine {
     }
 
     private func renew(_ renewal: ContractRenewal, from peer: PeerID) throws -> StorageResponse {
-        let (record, contract) = try liveContract(renewal.contractID, owner: peer)
-        guard renewal.hasValidOwnerSignature(contract.owner) else { return refuse(.badSignature, "the renewal's owner signature does not verify") }
-        guard renewal.newEnd > contract.end else { return refuse(.invalid, "a renewal must extend the contract") }
+        let (record, decoded) = try liveContract(renewal.contractID, owner: peer)
+        guard renewal.hasValidOwnerSignature(decoded.contract.owner) else { return refuse(.badSignature, "the renewal's owner signature does not verify") }
+        guard Int64(clamping: renewal.newEnd) > record.end else { return refuse(.invalid, "a renewal must extend the contract") }
         var signed = renewal
         try signed.signAsProvider(with: key)
         try database.updateContract(record.id, state: .live, end: Int64(renewal.newEnd), at: now())
@@ -214,8 +241,8 @@ public actor ProviderEngine {
     }
 
     private func cancel(_ cancellation: ContractCancellation, from peer: PeerID) throws -> StorageResponse {
-        let (record, contract) = try liveContract(cancellation.contractID, owner: peer)
-        guard cancellation.hasValidSignature(contract.owner) else { return refuse(.badSignature, "the cancellation's signature does not verify") }
+        let (record, decoded) = try liveContract(cancellation.contractID, owner: peer)
+        guard cancellation.hasValidSignature(decoded.contract.owner) else { return refuse(.badSignature, "the cancellation's signature does not verify") }
         try release(record.id, as: .cancelled)
         return .cancelled(contractID: cancellation.contractID)
     }
