@@ -141,19 +141,21 @@ struct StorageNetworkBenchmark {
         return seconds
     }
 
-    /// SIGKILLs n − k holders of `file`, then reads it `options.reads` times.
+    /// SIGKILLs holders of `file` until only k live ones are left — n − k when every holder was up; fewer
+    /// when the repair figure already killed some of them and the small file was not repaired yet — then
+    /// reads it `options.reads` times.
     private func degradedReadFigures(_ file: PlacedFile, owner: BenchmarkDaemon, providers: [BenchmarkDaemon]) async throws {
         let status = try await fileStatus(file, on: owner)
         let holders = providers.filter { status.providers.contains($0.peerID) && $0.process.isRunning }
-        let killCount = status.totalShares - status.dataShares
-        guard holders.count >= killCount else {
-            print("read 1 MiB, n − k holders killed: skipped, only \(holders.count) live holders")
+        let killCount = holders.count - status.dataShares
+        guard killCount > 0 else {
+            print("read 1 MiB, holders killed down to k: skipped, only \(holders.count) live holders")
             return
         }
         for holder in holders.prefix(killCount) { fleet.sigkill(holder) }
-        let reads = try await timedReads(file, on: owner)
-        printLatency("read 1 MiB, \(killCount) of \(status.totalShares) holders killed", reads,
-                     suffix: "(reads start right after the SIGKILLs)")
+        let down = status.totalShares - status.dataShares
+        printLatency("read 1 MiB, \(down) of \(status.totalShares) holders down", try await timedReads(file, on: owner),
+                     suffix: "(\(killCount) SIGKILLed right before the reads, \(down - killCount) killed earlier; k = \(status.dataShares) left)")
     }
 
     // MARK: - Helpers

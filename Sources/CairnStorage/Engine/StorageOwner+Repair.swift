@@ -106,60 +106,85 @@ extension StorageOwner {
         var columnProvider: [Int: PeerID] = [:]
         var report = RepairReport(manifest: manifestCID.description, segmentsRepaired: 0, sharesRebuilt: 0, bytesDownloaded: 0,
                                   bytesUploaded: 0, newProviders: [], unrecoverableSegments: 0, seconds: 0)
-        let batchSize = 32
-        for batchStart in stride(from: 0, to: segments.count, by: batchSize) {
-            var rebuiltByColumn: [Int: [(segment: Int, cid: CID, bytes: [UInt8])]] = [:]
-            for segment in segments[batchStart..<min(segments.count, batchStart + batchSize)] {
+        for batchStart in stride(from: 0, to: segments.count, by: Self.repairBatchSegments) {
+            let batch = segments[batchStart..<min(segments.count, batchStart + Self.repairBatchSegments)].filter { healthy[$0].count < n }
+            // Fetch k shares of several segments at once (each fetch races k + 1 providers).
+            let fetched = await withTaskGroup(of: (Int, SegmentShares).self) { group in
+                var pending = batch[...]
+                var results: [(Int, SegmentShares)] = []
+                func launch() {
+                    guard let segment = pending.popFirst() else { return }
+                    let (tableIndex, row) = manifest.tablePosition(ofSegment: segment)
+                    let digests = tables[tableIndex].shareDigests[row]
+                    group.addTask { (segment, await checker.collectShares(segment: segment, digests: digests, from: source, wanted: k, extra: 1)) }
+                }
+                for _ in 0..<Self.repairFetchConcurrency { launch() }
+                while let result = await group.next() {
+                    results.append(result)
+                    launch()
+                }
+                return results.sorted { $0.0 < $1.0 }
+            }
+            var rebuiltByColumn: [Int: [RebuiltShare]] = [:]
+            for (segment, shares) in fetched {
                 let (tableIndex, row) = manifest.tablePosition(ofSegment: segment)
                 let digests = tables[tableIndex].shareDigests[row]
-                let missing = (0..<n).filter { !healthy[segment].contains($0) }
-                guard !missing.isEmpty else { continue }
-                let shares = await checker.collectShares(segment: segment, digests: digests, from: source, wanted: k, extra: 1)
                 report.bytesDownloaded += Int64(shares.valid.values.reduce(0) { $0 + $1.count })
                 guard shares.valid.count >= k else {
                     report.unrecoverableSegments += 1
                     event("REPAIR_FAILED", subject: manifestCID.description, "segment \(segment): only \(shares.valid.count) of the \(k) shares needed could be fetched")
                     continue
                 }
+                let missing = (0..<n).filter { !healthy[segment].contains($0) }
                 let rebuilt = try checker.rebuildShares(missing, of: segment, digests: digests, from: shares.valid)
                 for (index, bytes) in rebuilt {
-                    rebuiltByColumn[index, default: []].append((segment, ShareTable.shareCID(digest: digests[index]), bytes))
+                    rebuiltByColumn[index, default: []].append(RebuiltShare(segment: segment, cid: ShareTable.shareCID(digest: digests[index]), bytes: bytes))
                 }
                 report.segmentsRepaired += 1
             }
-            for (column, shares) in rebuiltByColumn.sorted(by: { $0.key < $1.key }) {
-                var placed = false
-                for _ in 0..<3 where !placed {
-                    let provider: PeerID
+            // Place every rebuilt column at once; a column whose provider fails gets another, up to three tries.
+            var unplaced = rebuiltByColumn
+            for _ in 0..<3 where !unplaced.isEmpty {
+                var assignments: [(column: Int, provider: PeerID, shares: [RebuiltShare])] = []
+                for (column, shares) in unplaced.sorted(by: { $0.key < $1.key }) {
                     if let chosen = columnProvider[column] {
-                        provider = chosen
-                    } else {
-                        let bytes = UInt64(shares.reduce(0) { $0 + $1.bytes.count })
-                        var generator = EnvironmentRandom(source: environment.random)
-                        guard let pick = PlacementSelector.choose(count: 1, from: candidates(byteCount: bytes), byteCount: bytes,
-                                                                  excludedPeers: avoid, usedDomains: usedDomains,
-                                                                  policy: configuration.placement, using: &generator).first else {
-                            event("REPAIR_FAILED", subject: manifestCID.description, "no provider can take share column \(column) (all are in use, down or excluded)")
-                            break
-                        }
-                        provider = pick.peer
-                        columnProvider[column] = provider
-                        avoid.insert(provider)
-                        usedDomains.insert(pick.domain)
-                        report.newProviders.append(provider.description)
+                        assignments.append((column, chosen, shares))
+                        continue
                     }
-                    do {
-                        let contract = try await propose(manifest: manifestCID, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.bytes.count)) },
-                                                         to: provider)
-                        let byCID = Dictionary(shares.map { ($0.cid, $0.bytes) }, uniquingKeysWith: { first, _ in first })
-                        let counter = UploadCounter(progress: { _ in })
-                        do {
-                            try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
-                        } catch {
-                            await endContract(contract.idText)
-                            throw error
+                    let bytes = UInt64(shares.reduce(0) { $0 + $1.bytes.count })
+                    var generator = EnvironmentRandom(source: environment.random)
+                    guard let pick = PlacementSelector.choose(count: 1, from: candidates(byteCount: bytes), byteCount: bytes,
+                                                              excludedPeers: avoid, usedDomains: usedDomains,
+                                                              policy: configuration.placement, using: &generator).first else {
+                        event("REPAIR_FAILED", subject: manifestCID.description, "no provider can take share column \(column) (all are in use, down or excluded)")
+                        unplaced[column] = nil
+                        continue
+                    }
+                    columnProvider[column] = pick.peer
+                    avoid.insert(pick.peer)
+                    usedDomains.insert(pick.domain)
+                    report.newProviders.append(pick.peer.description)
+                    assignments.append((column, pick.peer, shares))
+                }
+                let outcomes = await withTaskGroup(of: (Int, Result<(StorageContract, Int64), any Error>).self) { group in
+                    for assignment in assignments {
+                        group.addTask {
+                            do {
+                                return (assignment.column, .success(try await self.uploadRebuilt(assignment.shares, manifest: manifestCID, to: assignment.provider)))
+                            } catch {
+                                return (assignment.column, .failure(error))
+                            }
                         }
-                        report.bytesUploaded += await counter.total
+                    }
+                    var outcomes: [(Int, Result<(StorageContract, Int64), any Error>)] = []
+                    for await outcome in group { outcomes.append(outcome) }
+                    return outcomes
+                }
+                for (column, outcome) in outcomes {
+                    guard let shares = unplaced[column], let provider = columnProvider[column] else { continue }
+                    switch outcome {
+                    case .success(let (contract, uploaded)):
+                        report.bytesUploaded += uploaded
                         for share in shares {
                             try database.replaceLocation(manifest: manifestCID.description, segment: share.segment, shareIndex: column,
                                                          with: ShareLocationRecord(id: nil, manifest: manifestCID.description, segment: share.segment,
@@ -168,8 +193,8 @@ extension StorageOwner {
                                                                                    state: .placed, lastAudit: nil, lastAuditPassed: nil))
                         }
                         report.sharesRebuilt += shares.count
-                        placed = true
-                    } catch {
+                        unplaced[column] = nil
+                    case .failure(let error):
                         logger.warning("placing repaired shares failed", metadata: ["provider": "\(provider)", "error": "\(error)"])
                         columnProvider[column] = nil
                     }
@@ -189,5 +214,34 @@ extension StorageOwner {
         event("REPAIR_DONE", subject: manifestCID.description,
               "repaired \(report.segmentsRepaired) segments: rebuilt \(report.sharesRebuilt) shares, downloaded \(report.bytesDownloaded) bytes, uploaded \(report.bytesUploaded) bytes in \(String(format: "%.1f", report.seconds)) s")
         return report
+    }
+
+    /// Segments rebuilt per batch (their rebuilt shares are held in memory until placed, under one new
+    /// contract per column per batch).
+    static let repairBatchSegments = 64
+    /// Segments whose shares are fetched at once during a repair.
+    static let repairFetchConcurrency = 8
+
+    /// A rebuilt share waiting to be placed.
+    struct RebuiltShare: Sendable {
+        var segment: Int
+        var cid: CID
+        var bytes: [UInt8]
+    }
+
+    /// Proposes a contract for `shares` to `provider` and uploads them; cancels the contract when the
+    /// upload fails. Returns the contract and the bytes uploaded.
+    private func uploadRebuilt(_ shares: [RebuiltShare], manifest: CID, to provider: PeerID) async throws -> (StorageContract, Int64) {
+        let contract = try await propose(manifest: manifest, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.bytes.count)) },
+                                         to: provider)
+        let byCID = Dictionary(shares.map { ($0.cid, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        let counter = UploadCounter(progress: { _ in })
+        do {
+            try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
+        } catch {
+            await endContract(contract.idText)
+            throw error
+        }
+        return (contract, await counter.total)
     }
 }
