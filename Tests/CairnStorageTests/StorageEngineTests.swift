@@ -275,6 +275,27 @@ final class MemorySink: BlockSink {
         #expect(health.recentEvents["REPAIR_DONE"] == 1)
     }
 
+    @Test func repairOfAFileLargerThanOneRepairBatch() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<8 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        // 150 segments of 16 KiB: three repair batches.
+        let bytes = Self.payload(150 * 16_000, seed: 10)
+        let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
+        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "j",
+                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let gone = try report.providers.prefix(2).map { try PeerID($0) }
+        network.state.withLock { $0.down.formUnion(gone) }
+        await owner.contactProviders()
+        network.advance(OwnerConfiguration.devnet.downGrace + 1)
+        await owner.contactProviders()
+        try await owner.checkFile(encoded.manifestCID, repair: true)
+        let status = try await owner.fileStatus(encoded.manifestCID)
+        #expect(status.minimumHealthy == 4)
+        #expect(Set(status.providers).isDisjoint(with: gone.map(\.description)))
+        #expect(try await Self.read(encoded, from: owner) == bytes)
+    }
+
     @Test func delegatedAgentRepairsWithoutTheOwner() async throws {
         let network = MemoryStorageNetwork()
         for _ in 0..<10 { try network.addProvider() }

@@ -166,38 +166,34 @@ extension StorageOwner {
                     report.newProviders.append(pick.peer.description)
                     assignments.append((column, pick.peer, shares))
                 }
-                let outcomes = await withTaskGroup(of: (Int, Result<(StorageContract, Int64), any Error>).self) { group in
+                let uploads = await withTaskGroup(of: RebuiltColumnUpload.self) { group in
                     for assignment in assignments {
                         group.addTask {
-                            do {
-                                return (assignment.column, .success(try await self.uploadRebuilt(assignment.shares, manifest: manifestCID, to: assignment.provider)))
-                            } catch {
-                                return (assignment.column, .failure(error))
-                            }
+                            await self.uploadRebuilt(assignment.shares, column: assignment.column, manifest: manifestCID, to: assignment.provider)
                         }
                     }
-                    var outcomes: [(Int, Result<(StorageContract, Int64), any Error>)] = []
-                    for await outcome in group { outcomes.append(outcome) }
-                    return outcomes
+                    var uploads: [RebuiltColumnUpload] = []
+                    for await upload in group { uploads.append(upload) }
+                    return uploads
                 }
-                for (column, outcome) in outcomes {
-                    guard let shares = unplaced[column], let provider = columnProvider[column] else { continue }
-                    switch outcome {
-                    case .success(let (contract, uploaded)):
-                        report.bytesUploaded += uploaded
-                        for share in shares {
-                            try database.replaceLocation(manifest: manifestCID.description, segment: share.segment, shareIndex: column,
-                                                         with: ShareLocationRecord(id: nil, manifest: manifestCID.description, segment: share.segment,
-                                                                                   shareIndex: column, cid: share.cid.description,
-                                                                                   provider: provider.description, contractID: contract.idText,
-                                                                                   state: .placed, lastAudit: nil, lastAuditPassed: nil))
-                        }
-                        report.sharesRebuilt += shares.count
-                        unplaced[column] = nil
-                    case .failure(let error):
-                        logger.warning("placing repaired shares failed", metadata: ["provider": "\(provider)", "error": "\(error)"])
-                        columnProvider[column] = nil
+                for upload in uploads {
+                    guard let shares = unplaced[upload.column] else { continue }
+                    guard let contract = upload.contract else {
+                        logger.warning("placing repaired shares failed",
+                                       metadata: ["provider": "\(upload.provider)", "error": "\(upload.failure ?? "unknown")"])
+                        columnProvider[upload.column] = nil
+                        continue
                     }
+                    report.bytesUploaded += upload.bytesUploaded
+                    for share in shares {
+                        try database.replaceLocation(manifest: manifestCID.description, segment: share.segment, shareIndex: upload.column,
+                                                     with: ShareLocationRecord(id: nil, manifest: manifestCID.description, segment: share.segment,
+                                                                               shareIndex: upload.column, cid: share.cid.description,
+                                                                               provider: upload.provider.description, contractID: contract.idText,
+                                                                               state: .placed, lastAudit: nil, lastAuditPassed: nil))
+                    }
+                    report.sharesRebuilt += shares.count
+                    unplaced[upload.column] = nil
                 }
             }
         }
@@ -229,19 +225,36 @@ extension StorageOwner {
         var bytes: [UInt8]
     }
 
+    /// What uploading one rebuilt column to one provider came to.
+    struct RebuiltColumnUpload: Sendable {
+        var column: Int
+        var provider: PeerID
+        /// The contract the shares are stored under; nil when the upload failed.
+        var contract: StorageContract?
+        var bytesUploaded: Int64
+        var failure: String?
+    }
+
     /// Proposes a contract for `shares` to `provider` and uploads them; cancels the contract when the
-    /// upload fails. Returns the contract and the bytes uploaded.
-    private func uploadRebuilt(_ shares: [RebuiltShare], manifest: CID, to provider: PeerID) async throws -> (StorageContract, Int64) {
-        let contract = try await propose(manifest: manifest, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.bytes.count)) },
-                                         to: provider)
-        let byCID = Dictionary(shares.map { ($0.cid, $0.bytes) }, uniquingKeysWith: { first, _ in first })
-        let counter = UploadCounter(progress: { _ in })
+    /// upload fails.
+    private func uploadRebuilt(_ shares: [RebuiltShare], column: Int, manifest: CID, to provider: PeerID) async -> RebuiltColumnUpload {
+        var outcome = RebuiltColumnUpload(column: column, provider: provider, contract: nil, bytesUploaded: 0, failure: nil)
         do {
-            try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
+            let contract = try await propose(manifest: manifest, shares: shares.map { ContractShare(cid: $0.cid, byteCount: UInt32($0.bytes.count)) },
+                                             to: provider)
+            let byCID = Dictionary(shares.map { ($0.cid, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+            let counter = UploadCounter(progress: { _ in })
+            do {
+                try await uploadAll(shares.map(\.cid), contract: contract, to: provider, readShare: { byCID[$0] }, uploaded: counter)
+            } catch {
+                await endContract(contract.idText)
+                throw error
+            }
+            outcome.contract = contract
+            outcome.bytesUploaded = await counter.total
         } catch {
-            await endContract(contract.idText)
-            throw error
+            outcome.failure = "\(error)"
         }
-        return (contract, await counter.total)
+        return outcome
     }
 }
