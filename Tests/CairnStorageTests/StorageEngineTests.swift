@@ -22,7 +22,7 @@ final class MemoryStorageNetwork: Sendable {
         var slowOnProposal = 0
         /// Providers whose share uploads each take `slowStoreDelay` (a straggler).
         var slow: Set<PeerID> = []
-        var slowStoreDelay: Duration = .seconds(8)
+        var slowStoreDelay: Duration = .seconds(120)
         /// Shares a slow provider stored after all.
         var slowStoresCompleted = 0
     }
@@ -347,15 +347,18 @@ final class MemorySink: BlockSink {
         #expect(stores.allSatisfy { $0.shares.withLock { $0.isEmpty } })
     }
 
-    @Test func aSlowProviderIsRacedByASpareAndItsContractCancelled() async throws {
+    @Test(.timeLimit(.minutes(3))) func aSlowProviderIsRacedByASpareAndItsContractCancelled() async throws {
         let network = MemoryStorageNetwork()
         for _ in 0..<10 { try network.addProvider() }
         let owner = try network.makeOwner()
         let bytes = Self.payload(200_000, seed: 8)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        // The first provider asked (a primary: spares are only asked later) takes 8 s per share — less than
-        // the 10 s transfer timeout, so only racing it against a spare can finish the upload sooner.
-        network.state.withLock { $0.slowOnProposal = 1 }
+        // The first provider asked (a primary: spares are only asked later) takes 120 s per share (this
+        // transport has no deadlines), so only racing it against a spare finishes the upload in time.
+        network.state.withLock {
+            $0.slowOnProposal = 1
+            $0.slowStoreDelay = .seconds(120)
+        }
         let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "h",
                                            readShare: { cid in sink.blocks.withLock { $0[cid] } })
         let (slow, completed) = network.state.withLock { ($0.slow.first, $0.slowStoresCompleted) }
