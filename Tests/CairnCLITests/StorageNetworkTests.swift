@@ -54,10 +54,19 @@ struct StorageNetworkTests {
         /// Adds `bytes` as a private file on the owner and places it; returns the read-cap and the placement.
         func addPrivate(_ bytes: [UInt8], name: String, shares: String) throws -> (readCap: String, placement: [String: Any]) {
             let path = try scratch.write(name, bytes)
-            let out = try owner.cli.succeed(["add", "--private", "--json", "--shares", shares, "--segment-size", "65536", path],
-                                            environment: StorageNetworkTests.passphrase, timeout: .seconds(300))
-            let entries = try TestJSON.array(Data(out.utf8))
-            let entry = try #require(entries.first)
+            let out = try owner.cli.succeed(Self.addArguments(path, shares: shares), environment: StorageNetworkTests.passphrase,
+                                            timeout: .seconds(300))
+            return try Self.parseAdd(Data(out.utf8))
+        }
+
+        /// `add --private --json` of `path` in 64 KiB segments.
+        static func addArguments(_ path: String, shares: String) -> [String] {
+            ["add", "--private", "--json", "--shares", shares, "--segment-size", "65536", path]
+        }
+
+        /// The read-cap and the placement report of `add --private --json` output.
+        static func parseAdd(_ output: Data) throws -> (readCap: String, placement: [String: Any]) {
+            let entry = try #require(try TestJSON.array(output).first)
             let file = try #require(entry["file"] as? [String: Any])
             return (try #require(file["readCap"] as? String), try #require(entry["placement"] as? [String: Any]))
         }
@@ -256,8 +265,8 @@ struct StorageNetworkTests {
             let start = Date()
             DispatchQueue.global().async {
                 outcome = Result {
-                    try net.owner.cli.run(["add", "--private", "--json", "--shares", "3/6", "--segment-size", "65536", path],
-                                          environment: StorageNetworkTests.passphrase, timeout: .seconds(300))
+                    try net.owner.cli.run(Network.addArguments(path, shares: "3/6"), environment: StorageNetworkTests.passphrase,
+                                          timeout: .seconds(300))
                 }
                 finished.signal()
             }
@@ -274,9 +283,7 @@ struct StorageNetworkTests {
             let seconds = Date().timeIntervalSince(start)
             let result = try #require(try outcome?.get())
             #expect(result.exitCode == 0, "add failed: \(result.errorOutput)")
-            let entry = try #require(try TestJSON.array(result.stdout).first)
-            let placement = try #require(entry["placement"] as? [String: Any])
-            let cap = try #require((entry["file"] as? [String: Any])?["readCap"] as? String)
+            let (cap, placement) = try Network.parseAdd(result.stdout)
             let placedOn = placement["providers"] as? [String] ?? []
             #expect(!placedOn.contains(straggler.peerID), "the frozen provider still holds a column")
             #expect(placement["reassignedColumns"] as? Int ?? 0 >= 1)

@@ -163,6 +163,20 @@ final class MemorySink: BlockSink {
         return out
     }
 
+    /// Places an encoded file through `owner`, its shares read from `sink`.
+    static func place(_ encoded: EncodedPrivateFile, from sink: MemorySink, on owner: StorageOwner, name: String) async throws -> PlacementReport {
+        try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: name,
+                              readShare: { cid in sink.blocks.withLock { $0[cid] } })
+    }
+
+    /// Takes `peers` down and lets `owner` count them down (two contacts across the down grace).
+    static func takeDown(_ peers: [PeerID], in network: MemoryStorageNetwork, seenBy owner: StorageOwner) async {
+        network.state.withLock { $0.down.formUnion(peers) }
+        await owner.contactProviders()
+        network.advance(OwnerConfiguration.devnet.downGrace + 1)
+        await owner.contactProviders()
+    }
+
     static func payload(_ count: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix(seed: seed)
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -174,8 +188,7 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(100_000, seed: 1)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "a",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "a")
         #expect(report.unplacedColumns == 0)
         #expect(Set(report.providers).count == 6)
         let status = try await owner.fileStatus(encoded.manifestCID)
@@ -197,8 +210,7 @@ final class MemorySink: BlockSink {
         let bytes = Self.payload(300_000, seed: 2)
         let (encoded, sink) = try Self.encode(bytes, shares: "1/2", network: network)
         await #expect(throws: StorageError.self) {
-            _ = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "b",
-                                      readShare: { cid in sink.blocks.withLock { $0[cid] } })
+            _ = try await Self.place(encoded, from: sink, on: owner, name: "b")
         }
     }
 
@@ -212,8 +224,7 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(200_000, seed: 3)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "c",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "c")
         let cheat = try #require(PeerID?(try PeerID(report.providers[0])))
         stores[cheat]?.shares.withLock { $0.removeAll() }
         for _ in 0..<40 {
@@ -234,8 +245,7 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(150_000, seed: 4)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "d",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "d")
         let peers = try report.providers.map { try PeerID($0) }
         network.state.withLock { state in
             state.down.insert(peers[0])
@@ -259,13 +269,9 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(250_000, seed: 5)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "e",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "e")
         let gone = try report.providers.prefix(3).map { try PeerID($0) }
-        network.state.withLock { $0.down.formUnion(gone) }
-        await owner.contactProviders()
-        network.advance(OwnerConfiguration.devnet.downGrace + 1)
-        await owner.contactProviders()
+        await Self.takeDown(gone, in: network, seenBy: owner)
         try await owner.checkFile(encoded.manifestCID, repair: true)
         let status = try await owner.fileStatus(encoded.manifestCID)
         #expect(status.minimumHealthy == 6)
@@ -282,13 +288,9 @@ final class MemorySink: BlockSink {
         // 150 segments of 16 KiB: three repair batches.
         let bytes = Self.payload(150 * 16_000, seed: 10)
         let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "j",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "j")
         let gone = try report.providers.prefix(2).map { try PeerID($0) }
-        network.state.withLock { $0.down.formUnion(gone) }
-        await owner.contactProviders()
-        network.advance(OwnerConfiguration.devnet.downGrace + 1)
-        await owner.contactProviders()
+        await Self.takeDown(gone, in: network, seenBy: owner)
         try await owner.checkFile(encoded.manifestCID, repair: true)
         let status = try await owner.fileStatus(encoded.manifestCID)
         #expect(status.minimumHealthy == 4)
@@ -303,8 +305,7 @@ final class MemorySink: BlockSink {
         let agent = try network.makeOwner()
         let bytes = Self.payload(120_000, seed: 6)
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "f",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "f")
         try await owner.delegate(encoded.manifestCID, to: agent.peerID)
         network.state.withLock { $0.down.insert(owner.peerID) }
         let gone = try report.providers.prefix(3).map { try PeerID($0) }
@@ -326,8 +327,7 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(60_000, seed: 7)
         let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
-        _ = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "g",
-                                  readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        _ = try await Self.place(encoded, from: sink, on: owner, name: "g")
         #expect(await owner.renewContracts() == 0)
         network.advance(OwnerConfiguration.devnet.contractDuration * 0.8)
         #expect(await owner.renewContracts() == 4)
@@ -359,8 +359,7 @@ final class MemorySink: BlockSink {
             $0.slowOnProposal = 1
             $0.slowStoreDelay = .seconds(120)
         }
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "h",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "h")
         let (slow, completed) = network.state.withLock { ($0.slow.first, $0.slowStoresCompleted) }
         let straggler = try #require(slow)
         #expect(completed == 0, "the upload waited for the straggler")
@@ -383,8 +382,7 @@ final class MemorySink: BlockSink {
         let owner = try network.makeOwner()
         let bytes = Self.payload(40_000, seed: 9)
         let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
-        let report = try await owner.place(manifest: encoded.manifestCID, verifyCap: encoded.readCap.verifyCap.text, name: "i",
-                                           readShare: { cid in sink.blocks.withLock { $0[cid] } })
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "i")
         let peer = try PeerID(report.providers[0])
         let database = await owner.database
         let contract = try #require(try database.contracts(role: .owner, state: .live).first { $0.counterparty == peer.description })

@@ -242,7 +242,7 @@ extension StorageOwner {
         }
     }
 
-    /// Uploads shares to one provider, `uploadsPerProvider` at a time; stops with `StorageError(.cancelled)`
+    /// Uploads shares to one provider, `uploadsPerProvider` at a time; stops with a `.placementFailed` error
     /// before the next share once `stopWhen` says so.
     func uploadAll(_ cids: [CID], contract: StorageContract, to provider: PeerID, readShare: @escaping @Sendable (CID) async -> [UInt8]?,
                    uploaded: UploadCounter, stopWhen: @escaping @Sendable () async -> Bool = { false }) async throws {
