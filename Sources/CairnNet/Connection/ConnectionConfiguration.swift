@@ -16,9 +16,12 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     /// Our replies to the peer (ping ACKs, window updates) and stream writes wait here while the socket
     /// is slow; a peer that floods us with pings but never reads would otherwise grow this queue forever.
     public var maximumQueuedOutboundByteCount: Int
-    /// How often we send our own yamux keep-alive ping; nil disables it. A ping still unanswered when the
-    /// next one is due ends the session (`.yamux(.pingTimeout)`). go-yamux uses 30 s.
+    /// How often we send our own yamux keep-alive ping; nil disables it. go-yamux uses 30 s.
     public var keepAliveInterval: Duration?
+    /// How long a keep-alive ping may stay unanswered while nothing at all arrives from the peer before
+    /// the session ends (`.yamux(.pingTimeout)`); at least one keep-alive interval. Any frame received
+    /// counts as a sign of life, so a busy connection is never cut for a late pong. go-yamux allows 10 s.
+    public var keepAliveTimeout: Duration
     /// The most bytes received on all streams together and not yet read by the application; a peer that
     /// fills more (many streams with full receive windows) has its connection closed with
     /// `.resourceLimitExceeded`. This is the per-connection memory bound for inbound data.
@@ -34,6 +37,7 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         maximumInboundStreamTaskCount: Int = 256,
         maximumQueuedOutboundByteCount: Int = 4 * 1024 * 1024,
         keepAliveInterval: Duration? = .seconds(30),
+        keepAliveTimeout: Duration = .seconds(10),
         maximumBufferedInboundByteCount: Int = 64 * 1024 * 1024,
         yamux: YamuxConfiguration = .default,
         multistream: MultistreamConfiguration = .default
@@ -43,12 +47,21 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.maximumInboundStreamTaskCount = maximumInboundStreamTaskCount
         self.maximumQueuedOutboundByteCount = maximumQueuedOutboundByteCount
         self.keepAliveInterval = keepAliveInterval
+        self.keepAliveTimeout = keepAliveTimeout
         self.maximumBufferedInboundByteCount = maximumBufferedInboundByteCount
         self.yamux = yamux
         self.multistream = multistream
     }
 
     /// The defaults: 10 s upgrade, 256 inbound stream tasks, 4 MiB outbound queue, 64 MiB unread inbound
-    /// data, 30 s keep-alive.
+    /// data, 30 s keep-alive with a 10 s timeout.
     public static let `default` = ConnectionConfiguration()
+
+    /// The keep-alive rounds a ping may stay unanswered with nothing received: the timeout in whole
+    /// intervals, rounded up, at least one.
+    var silentKeepAliveRoundLimit: Int {
+        guard let keepAliveInterval, keepAliveInterval > .zero else { return 1 }
+        let rounds = (keepAliveTimeout / keepAliveInterval).rounded(.up)
+        return max(1, Int(min(rounds, 1_000_000)))
+    }
 }

@@ -196,7 +196,7 @@ actor ConnectionDriver {
     }
 
     private func keepAliveTick() {
-        perform(machine.pingTimerFired())
+        perform(machine.pingTimerFired(silentRoundLimit: configuration.silentKeepAliveRoundLimit))
     }
 
     private func inputEnded() {

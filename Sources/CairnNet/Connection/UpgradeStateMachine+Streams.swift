@@ -48,8 +48,9 @@ extension UpgradeStateMachine {
         sessionEvents { $0.goAway() }
     }
 
-    /// The keep-alive timer fired: sends a ping, or fails the session if the last one went unanswered.
-    public mutating func pingTimerFired() -> [UpgradeEvent] {
-        sessionEvents { $0.pingTimerFired() }
+    /// The keep-alive timer fired: sends a ping, or fails the session after `silentRoundLimit` rounds
+    /// with the last ping unanswered and nothing received.
+    public mutating func pingTimerFired(silentRoundLimit: Int = 1) -> [UpgradeEvent] {
+        sessionEvents { $0.pingTimerFired(silentRoundLimit: silentRoundLimit) }
     }
 }

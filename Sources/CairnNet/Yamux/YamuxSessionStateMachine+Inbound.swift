@@ -1,6 +1,7 @@
 extension YamuxSessionStateMachine {
     /// Dispatches one decoded frame from the peer.
     mutating func handle(_ frame: YamuxFrame, into actions: inout [YamuxAction]) {
+        hasReceivedSinceKeepAliveRound = true
         switch frame.type {
         case .ping:
             if frame.flags.contains(.syn) {

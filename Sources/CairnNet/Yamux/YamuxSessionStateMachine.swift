@@ -45,6 +45,10 @@ public struct YamuxSessionStateMachine: Sendable {
     var failure: YamuxError?
     var outstandingPing: UInt32?
     var nextPingOpaque: UInt32 = 0
+    /// Whether any frame arrived since the last keep-alive round; traffic proves the peer alive.
+    var hasReceivedSinceKeepAliveRound = false
+    /// Keep-alive rounds in a row in which our ping stayed unanswered and nothing at all arrived.
+    var silentKeepAliveRounds = 0
 
     /// Creates a session for `role` with the given limits.
     public init(role: Role, configuration: YamuxConfiguration = .default) {
@@ -209,14 +213,23 @@ public struct YamuxSessionStateMachine: Sendable {
         return actions
     }
 
-    /// The keep-alive timer fired: sends a Ping SYN, or fails the session if the previous ping is unanswered.
-    public mutating func pingTimerFired() -> [YamuxAction] {
+    /// The keep-alive timer fired: sends a Ping SYN when none is outstanding. A ping stays outstanding
+    /// while frames keep arriving (traffic proves the peer alive, as in go-yamux v4); the session fails
+    /// with `.pingTimeout` once `silentRoundLimit` rounds in a row pass with the ping unanswered and
+    /// nothing received at all.
+    public mutating func pingTimerFired(silentRoundLimit: Int = 1) -> [YamuxAction] {
         guard failure == nil else { return [] }
         var actions: [YamuxAction] = []
+        let heardFromPeer = hasReceivedSinceKeepAliveRound
+        hasReceivedSinceKeepAliveRound = false
         if outstandingPing != nil {
-            fail(.pingTimeout, goAway: nil, into: &actions)
+            silentKeepAliveRounds = heardFromPeer ? 0 : silentKeepAliveRounds + 1
+            if silentKeepAliveRounds >= max(1, silentRoundLimit) {
+                fail(.pingTimeout, goAway: nil, into: &actions)
+            }
             return actions
         }
+        silentKeepAliveRounds = 0
         let opaque = nextPingOpaque
         nextPingOpaque &+= 1
         outstandingPing = opaque

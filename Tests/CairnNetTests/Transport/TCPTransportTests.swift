@@ -170,8 +170,9 @@ struct TCPTransportTests {
 
     @Test("small outbound queue and frequent keep-alive pings: transfers stay intact and the session stays up")
     func tightLimits() async throws {
-        // One second between pings (go-yamux uses 30 s): frequent enough for three rounds in the test,
-        // long enough that a loaded CI machine still answers each ping before the next is due.
+        // One second between pings (go-yamux uses 30 s): three rounds pass in the test. The default 10 s
+        // timeout keeps a starved test process (two cooperative threads shared by every suite) from
+        // cutting a live session for a late pong.
         let configuration = ConnectionConfiguration(maximumQueuedOutboundByteCount: 70_000, keepAliveInterval: .seconds(1))
         let transport = TCPTransport(configuration: configuration)
         let listener = try await transport.listen(on: transportLoopback, identity: .generateEd25519(), handlers: TransportEcho.handlers)

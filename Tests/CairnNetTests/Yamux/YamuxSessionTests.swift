@@ -213,6 +213,29 @@ import Testing
         #expect(session.pingTimerFired() == [.sessionFailed(.pingTimeout)])
     }
 
+    @Test("an unanswered ping fails the session only after the silent-round limit, and any frame resets it")
+    func keepAliveToleratesLatePongsWhileTrafficFlows() {
+        var session = YamuxSessionStateMachine(role: .client)
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [.send(.ping(flags: .syn, opaque: 0))])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+        // Traffic without the pong: the peer is alive, the count starts over, no second ping is sent.
+        _ = session.receive(Self.bytes(.ping(flags: .syn, opaque: 77)))
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [.sessionFailed(.pingTimeout)])
+        #expect(session.pingTimerFired(silentRoundLimit: 3) == [])
+    }
+
+    @Test("the keep-alive timeout is counted in whole intervals, at least one")
+    func keepAliveRoundLimit() {
+        #expect(ConnectionConfiguration().silentKeepAliveRoundLimit == 1)
+        #expect(ConnectionConfiguration(keepAliveInterval: .seconds(1)).silentKeepAliveRoundLimit == 10)
+        #expect(ConnectionConfiguration(keepAliveInterval: .seconds(3), keepAliveTimeout: .seconds(10)).silentKeepAliveRoundLimit == 4)
+        #expect(ConnectionConfiguration(keepAliveInterval: nil).silentKeepAliveRoundLimit == 1)
+    }
+
     @Test func resetByPeer() throws {
         var client = YamuxSessionStateMachine(role: .client)
         let id = try client.openStream().streamID
