@@ -94,53 +94,69 @@ extension NetworkNode {
                 }
                 return found
             },
-            loadBlock: { cid in
-                if let block = try? repository.blocks.get(cid) { return block.data }
-                // Bitswap, with the block's providers from the DHT as hints, for at most 20 s.
-                return await withTaskGroup(of: [UInt8]?.self) { group in
-                    group.addTask {
-                        guard let block = try? await bitswap.block(cid) else { return nil }
-                        try? repository.blocks.put(block)
-                        return block.data
-                    }
-                    group.addTask {
-                        let (stream, continuation) = AsyncStream.makeStream(of: DHTPeer.self)
-                        await withTaskGroup(of: Void.self) { search in
-                            search.addTask {
-                                await dht.findProviders(for: cid.multihash, limit: 20, yieldingTo: continuation)
-                                continuation.finish()
-                            }
-                            for await provider in stream {
-                                guard let peer = try? PeerID(bytes: provider.id.bytes), peer != host.localPeerID else { continue }
-                                await host.addAddresses(provider.addresses, for: peer)
-                                await bitswap.addProviders([peer], for: cid)
-                            }
-                        }
-                        try? await Task.sleep(for: .seconds(20))
-                        return nil
-                    }
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(20))
-                        return nil
-                    }
-                    var result: [UInt8]?
-                    while let next = await group.next() {
-                        if let next { result = next }
-                        break
-                    }
-                    group.cancelAll()
-                    return result
-                }
-            },
+            loadBlock: { cid in await fetchBlock(cid, host: host, dht: dht, bitswap: bitswap, repository: repository) },
             now: { Date() },
             sleep: { try await Task.sleep(for: $0) },
             random: { UInt64.random(in: .min ... .max) },
-            localBlock: { cid in try? repository.blocks.get(cid).data })
+            localBlock: { cid in try? repository.blocks.get(cid).data },
+            findHolders: { manifest in
+                var found: [DiscoveredProvider] = []
+                for peer in await dht.findProviders(for: manifest.multihash, limit: 100) {
+                    guard let id = try? PeerID(bytes: peer.id.bytes), id != host.localPeerID else { continue }
+                    if !peer.addresses.isEmpty { await host.addAddresses(peer.addresses, for: id) }
+                    found.append(DiscoveredProvider(peer: id, addresses: peer.addresses))
+                }
+                return found
+            })
+    }
+
+    /// A block from the repository, or over Bitswap — with `hints` and the block's providers from the DHT
+    /// as the peers to ask — for at most `timeout`; stored in the repository when fetched. Nil when nobody
+    /// sent it in time.
+    static func fetchBlock(_ cid: CID, hints: [PeerID] = [], timeout: Duration = .seconds(20), host: LibP2PHost, dht: DHTService,
+                           bitswap: BitswapService, repository: Repository) async -> [UInt8]? {
+        if let block = try? repository.blocks.get(cid) { return block.data }
+        if !hints.isEmpty { await bitswap.addProviders(hints, for: cid) }
+        return await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                guard let block = try? await bitswap.block(cid) else { return nil }
+                try? repository.blocks.put(block)
+                return block.data
+            }
+            group.addTask {
+                let (stream, continuation) = AsyncStream.makeStream(of: DHTPeer.self)
+                await withTaskGroup(of: Void.self) { search in
+                    search.addTask {
+                        await dht.findProviders(for: cid.multihash, limit: 20, yieldingTo: continuation)
+                        continuation.finish()
+                    }
+                    for await provider in stream {
+                        guard let peer = try? PeerID(bytes: provider.id.bytes), peer != host.localPeerID else { continue }
+                        await host.addAddresses(provider.addresses, for: peer)
+                        await bitswap.addProviders([peer], for: cid)
+                    }
+                }
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            var result: [UInt8]?
+            while let next = await group.next() {
+                if let next { result = next }
+                break
+            }
+            group.cancelAll()
+            return result
+        }
     }
 
     /// Serves the storage protocol: requests for the provider engine, delegations for the owner engine.
     func registerStorage() async {
         let storage = self.storage
+        let fileIndexSignal = self.fileIndexSignal
         await StorageStreamTransport.register(on: host, logger: logger) { request, peer in
             switch request {
             case .delegate(let delegation):
@@ -149,7 +165,10 @@ extension NetworkNode {
                 guard let provider = storage.provider else {
                     return .refused(StorageRefusal(code: .notAccepted, message: "this node is not a storage provider"))
                 }
-                return await provider.handle(request, from: peer)
+                let response = await provider.handle(request, from: peer)
+                // A new file's shares are coming: fetch its manifest and tables while the owner is here.
+                if case .accepted = response { fileIndexSignal.continuation.yield() }
+                return response
             }
         }
     }

@@ -67,6 +67,8 @@ public actor NetworkNode {
     public nonisolated let storage: NodeStorage
     /// Roots to announce in the background (after fetches).
     nonisolated let provideQueue: (stream: AsyncStream<CID>, continuation: AsyncStream<CID>.Continuation)
+    /// Rings when a provider accepted a contract: the file-index loop fetches the file's manifest and tables.
+    nonisolated let fileIndexSignal: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     let logger: Logger
 
     /// Creates the node; nothing listens until ``start()``.
@@ -106,6 +108,7 @@ public actor NetworkNode {
             },
             logger: logger)
         self.provideQueue = AsyncStream.makeStream(of: CID.self, bufferingPolicy: .bufferingNewest(1024))
+        self.fileIndexSignal = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.storage = try NodeStorage(repository: repository, key: identity,
                                        environment: Self.storageEnvironment(host: host, dht: dht, bitswap: bitswap, repository: repository),
                                        logger: logger)
@@ -161,6 +164,7 @@ public actor NetworkNode {
             group.addTask { await self.persistenceLoop() }
             group.addTask { await self.storage.owner.run() }
             group.addTask { await self.providerLoop() }
+            group.addTask { await self.fileIndexLoop() }
         }
     }
 

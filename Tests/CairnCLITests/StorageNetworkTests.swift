@@ -90,7 +90,7 @@ struct StorageNetworkTests {
         /// Reads the file back through the owner's daemon and checks every byte.
         func readBack(_ cap: String, expecting bytes: [UInt8], label: String, from node: DaemonProcess? = nil) throws {
             let out = scratch.path("read-\(label).bin")
-            try (node ?? owner).cli.succeed(["get", cap, "-o", out], timeout: .seconds(300))
+            _ = try (node ?? owner).cli.succeed(["get", cap, "-o", out], timeout: .seconds(300))
             let got = try #require(FileManager.default.contents(atPath: out))
             #expect(Array(got) == bytes, "\(label): the bytes read back differ")
         }
@@ -332,7 +332,7 @@ struct StorageNetworkTests {
             defer { agent.stop() }
             let bytes = Self.random(400_000, seed: 56)
             let (cap, _) = try net.addPrivate(bytes, name: "delegate.bin", shares: "3/6")
-            try net.owner.cli.succeed(["files", "delegate", cap, agent.peerID])
+            _ = try net.owner.cli.succeed(["files", "delegate", cap, agent.peerID])
             try DaemonTestWait.until("the agent to know the providers", seconds: 60) { try net.knownProviders(agent).count >= 6 }
             #expect(try net.minimumHealthy(cap, on: agent) == 6)
             net.owner.stop()
@@ -348,6 +348,38 @@ struct StorageNetworkTests {
             print("[storage] delegated agent repaired 3 lost providers with the owner offline in \(Self.elapsed(since: start))")
             try net.owner.start()
             try net.readBack(cap, expecting: bytes, label: "after-delegated-repair")
+        }
+    }
+
+    @Test("a reader holding only the read-cap reads with the owner offline: holders from the DHT, the index from the providers")
+    func readCapOnlyReaderWithTheOwnerOffline() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 7, prefix: "cairn-storage-reader")
+            defer { net.remove() }
+            // A plain node that never saw the file: no contracts, no locations, no delegation.
+            let reader = try DaemonProcess(directory: net.scratch.path("reader"),
+                                           arguments: ["--bootstrap", net.providers[0].address, "--storage-profile", "devnet"])
+            defer { reader.stop() }
+            let bytes = Self.random(700_000, seed: 77)
+            let placed = Date()
+            let (cap, _) = try net.addPrivate(bytes, name: "shared.bin", shares: "3/6")
+            let manifest = try #require(try net.status(cap)["manifest"] as? String)
+            let holders = try net.holders(cap)
+            #expect(holders.count == 6)
+            try DaemonTestWait.until("every holder to pin the file's manifest", seconds: 60) {
+                try holders.allSatisfy { holder in
+                    let pins = try TestJSON.array(Data(try holder.cli.succeed(["pin", "ls", "--json"]).utf8))
+                    return pins.contains { $0["cid"] as? String == manifest }
+                }
+            }
+            print("[storage] every holder kept the file's index \(Self.elapsed(since: placed)) after the add began")
+            net.owner.stop()
+            let start = Date()
+            try net.readBack(cap, expecting: bytes, label: "reader-owner-offline", from: reader)
+            print("[storage] read-cap-only reader, owner offline: read in \(Self.elapsed(since: start))")
+            // n − k holders gone as well: the reader still gets every byte from the other three.
+            for holder in holders.prefix(3) { holder.stop(kill: true) }
+            try net.readBack(cap, expecting: bytes, label: "reader-owner-and-3-holders-offline", from: reader)
         }
     }
 

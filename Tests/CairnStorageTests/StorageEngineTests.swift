@@ -93,7 +93,10 @@ final class MemoryStorageNetwork: Sendable {
             discoverProviders: { self.state.withLock { Array($0.providers.keys) }.map { DiscoveredProvider(peer: $0, addresses: []) } },
             loadBlock: { cid in self.blocks.withLock { $0[cid] } },
             now: now, sleep: { try await Task.sleep(for: $0) },
-            random: { self.randomState.withLock { $0.next() } })
+            random: { self.randomState.withLock { $0.next() } },
+            // The DHT's providers of a manifest: here every provider announces every file; those holding
+            // none of its shares answer `held` with an empty list.
+            findHolders: { _ in self.state.withLock { Array($0.providers.keys) }.map { DiscoveredProvider(peer: $0, addresses: []) } })
         let owner = StorageOwner(key: key, configuration: .devnet, database: try StorageDatabase(), environment: environment,
                                  logger: Self.quiet)
         state.withLock { $0.owners[key.publicKey.peerID] = owner }
@@ -197,6 +200,34 @@ final class MemorySink: BlockSink {
             #expect(Set(segment.shares.map(\.provider)).count == segment.shares.count, "two shares of one segment on one provider")
         }
         #expect(try await Self.read(encoded, from: owner) == bytes)
+    }
+
+    @Test("a reader with only the read-cap finds the holders through the DHT and reads around down and lying ones")
+    func aReaderWithoutTheOwnersRecordsFindsTheHolders() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<8 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(120_000, seed: 9)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "shared")
+        // A second node: no contracts, no locations, only the read-cap.
+        let reader = try network.makeOwner()
+        #expect(try await Self.read(encoded, from: reader) == bytes)
+        let peers = try report.providers.map { try PeerID($0) }
+        network.state.withLock { state in
+            state.down.formUnion(peers[0..<2])
+            state.corrupting.insert(peers[2])
+        }
+        #expect(try await Self.read(encoded, from: reader) == bytes)
+        let liar = try #require(await reader.providersReport().first { $0.peer == peers[2].description })
+        #expect(liar.badData > 0)
+        // Nobody holding the file answers: a clear error naming what is missing, no bytes.
+        network.state.withLock { $0.down.formUnion(peers) }
+        var written = 0
+        await #expect(throws: StorageError.self) {
+            try await reader.read(encoded.readCap) { written += $0.count }
+        }
+        #expect(written == 0)
     }
 
     @Test func providerRefusesWhatItCannotHold() async throws {
@@ -307,7 +338,7 @@ final class MemorySink: BlockSink {
         let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
         let report = try await Self.place(encoded, from: sink, on: owner, name: "f")
         try await owner.delegate(encoded.manifestCID, to: agent.peerID)
-        network.state.withLock { $0.down.insert(owner.peerID) }
+        _ = network.state.withLock { $0.down.insert(owner.peerID) }
         let gone = try report.providers.prefix(3).map { try PeerID($0) }
         network.state.withLock { $0.down.formUnion(gone) }
         await agent.discoverProviders()
@@ -384,7 +415,7 @@ final class MemorySink: BlockSink {
         let (encoded, sink) = try Self.encode(bytes, shares: "2/4", network: network)
         let report = try await Self.place(encoded, from: sink, on: owner, name: "i")
         let peer = try PeerID(report.providers[0])
-        let database = await owner.database
+        let database = owner.database
         let contract = try #require(try database.contracts(role: .owner, state: .live).first { $0.counterparty == peer.description })
         network.state.withLock { _ = $0.down.insert(peer) }
         await owner.endContract(contract.id)

@@ -4,25 +4,30 @@ import CairnPrivate
 import Foundation
 import Metrics
 
-/// Reads a looked-after file's blocks from the network: the manifest and tables through the node
-/// (local store or Bitswap), each share from the providers recorded for it, fastest first. Every answer
-/// is checked against the share's CID; a provider that sends wrong bytes is penalised and its copy of
-/// that share is never trusted again.
+/// Reads a file's blocks from the network: the manifest and tables through the node (local store or
+/// Bitswap), each share from the providers holding it, fastest first — those recorded in this node's
+/// database when it looks after the file, otherwise those found through the DHT and asked which shares
+/// they hold. Every answer is checked against the share's CID; a provider that sends wrong bytes is
+/// penalised and its copy of that share is never trusted again.
 public struct NetworkShareSource: PrivateBlockSource {
     let owner: StorageOwner
     /// Share byte counts by share CID text.
     let shareSizes: [String: Int]
+    /// Holders found through the DHT by share CID text, when this node has no locations for the file;
+    /// nil when it looks after the file (its database knows the locations) or holds the shares itself.
+    let discoveredHolders: [String: [PeerID]]?
 
     public func fetch(_ cid: CID) async -> BlockFetch {
         guard let byteCount = shareSizes[cid.description] else {
             guard let bytes = await owner.environment.loadBlock(cid) else { return .missing }
             return .found(bytes)
         }
-        return await owner.fetchShare(cid, byteCount: byteCount)
+        let holders = discoveredHolders.map { $0[cid.description] ?? [] }
+        return await owner.fetchShare(cid, byteCount: byteCount, discoveredHolders: holders)
     }
 
     public func preferredOrder(of shares: [CID]) async -> [Int] {
-        await owner.rankShares(shares)
+        await owner.rankShares(shares, discoveredHolders: discoveredHolders)
     }
 }
 
@@ -31,17 +36,59 @@ extension StorageOwner {
     public func shareSource(manifest manifestCID: CID) async throws -> NetworkShareSource {
         let (manifest, tables) = try await loadFile(manifestCID)
         var sizes: [String: Int] = [:]
-        for column in Self.columns(of: manifest, tables: tables) {
+        let columns = Self.columns(of: manifest, tables: tables)
+        for column in columns {
             for share in column { sizes[share.cid.description] = share.byteCount }
         }
-        return NetworkShareSource(owner: self, shareSizes: sizes)
+        var discovered: [String: [PeerID]]?
+        let known = (try? database.locations(manifest: manifestCID.description)) ?? []
+        // No locations here and not a local-only file: ask the DHT who holds it.
+        if known.isEmpty, let first = columns.first?.first, environment.localBlock(first.cid) == nil {
+            let holders = await discoverShareHolders(manifestCID)
+            guard !holders.isEmpty else {
+                throw StorageError(.notFound, "no provider holding shares of \(manifestCID) was found: this node has no record of "
+                                   + "where they are and no peer announcing the file in the DHT answered; check the network "
+                                   + "(cairn swarm peers) or read on the node that added the file")
+            }
+            discovered = holders
+        }
+        return NetworkShareSource(owner: self, shareSizes: sizes, discoveredHolders: discovered)
+    }
+
+    /// Asks every peer announcing the manifest in the DHT which of its shares it holds (the provider
+    /// protocol's `held` request, in parallel); returns the holders of each share by CID text.
+    func discoverShareHolders(_ manifestCID: CID) async -> [String: [PeerID]] {
+        let candidates = await environment.findHolders(manifestCID).filter { $0.peer != peerID }
+        let transport = environment.transport
+        let timeout = configuration.requestTimeout
+        let answers = await withTaskGroup(of: (PeerID, [CID]).self) { group in
+            for candidate in candidates {
+                group.addTask {
+                    guard case .held(let shares)? = try? await transport.request(.held(manifest: manifestCID), to: candidate.peer,
+                                                                                 timeout: timeout) else { return (candidate.peer, []) }
+                    return (candidate.peer, shares)
+                }
+            }
+            var answers: [(PeerID, [CID])] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+        var holders: [String: [PeerID]] = [:]
+        for (peer, shares) in answers {
+            for share in Set(shares) { holders[share.description, default: []].append(peer) }
+        }
+        let holderCount = answers.filter { !$0.1.isEmpty }.count
+        logger.info("found the holders of a file through the DHT",
+                    metadata: ["manifest": "\(manifestCID)", "announcing": "\(candidates.count)", "holding": "\(holderCount)"])
+        return holders
     }
 
     /// Share indices ordered by the best latency of a provider holding them (unknown latency last, index
     /// order among equals, so data shares win ties).
-    func rankShares(_ shares: [CID]) -> [Int] {
+    func rankShares(_ shares: [CID], discoveredHolders: [String: [PeerID]]? = nil) -> [Int] {
         func cost(_ cid: CID) -> Double {
-            let peers = ((try? database.locations(cid: cid.description)) ?? []).filter(isHealthy).compactMap { try? PeerID($0.provider) }
+            let peers = discoveredHolders.map { $0[cid.description] ?? [] }
+                ?? ((try? database.locations(cid: cid.description)) ?? []).filter(isHealthy).compactMap { try? PeerID($0.provider) }
             let best = peers.compactMap { scorecards[$0]?.latency.p50?.seconds }.min()
             return peers.isEmpty ? .infinity : (best ?? 10)
         }
@@ -50,14 +97,21 @@ extension StorageOwner {
     }
 
     /// One share from the first of its providers that answers with the right bytes.
-    func fetchShare(_ cid: CID, byteCount: Int) async -> BlockFetch {
-        let known = (try? database.locations(cid: cid.description)) ?? []
-        if known.isEmpty {
-            // Never placed (added with --local, or before a daemon ran): only the local copy exists.
-            return environment.localBlock(cid).map(BlockFetch.found) ?? .missing
+    /// `discoveredHolders`, when given, replaces the locations in the database (a reader that does not
+    /// look after the file).
+    func fetchShare(_ cid: CID, byteCount: Int, discoveredHolders: [PeerID]? = nil) async -> BlockFetch {
+        let candidates: [PeerID]
+        if let discoveredHolders {
+            candidates = discoveredHolders
+        } else {
+            let known = (try? database.locations(cid: cid.description)) ?? []
+            if known.isEmpty {
+                // Never placed (added with --local, or before a daemon ran): only the local copy exists.
+                return environment.localBlock(cid).map(BlockFetch.found) ?? .missing
+            }
+            candidates = known.filter { $0.state == .placed }.compactMap { try? PeerID($0.provider) }
         }
-        let locations = known.filter { $0.state == .placed }
-        let peers = locations.compactMap { try? PeerID($0.provider) }
+        let peers = candidates
             .filter { standing($0) != .excluded }
             .sorted { (scorecards[$0]?.latency.p50?.seconds ?? 10) < (scorecards[$1]?.latency.p50?.seconds ?? 10) }
         var reasons: [String] = []

@@ -76,7 +76,7 @@ extension StorageOwner {
         defer { repairing.remove(file.manifest) }
         file.state = .repairing
         try database.saveFile(file)
-        let report = try await repairSegments(due, of: manifest, cid: manifestCID, tables: tables, healthy: healthy)
+        _ = try await repairSegments(due, of: manifest, cid: manifestCID, tables: tables, healthy: healthy)
         let after = healthyIndices(manifest: file.manifest, segments: file.segments).map(\.count).min() ?? n
         file.minimumHealthy = after
         file.state = after < k ? .unrecoverable : after == n ? .healthy : .degraded

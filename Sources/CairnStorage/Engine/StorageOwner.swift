@@ -21,13 +21,19 @@ public struct OwnerEnvironment: Sendable {
     public var random: @Sendable () -> UInt64
     /// A block from the local store only (shares of files that were never placed).
     public var localBlock: @Sendable (CID) -> [UInt8]?
+    /// Peers announcing a file's manifest in the DHT: the providers holding its shares (each keeps the
+    /// manifest and tables), the owner and its repair agents. How a reader without the owner's database
+    /// finds where the shares are.
+    public var findHolders: @Sendable (CID) async -> [DiscoveredProvider]
 
     /// Creates an environment.
     public init(transport: any StorageTransport, discoverProviders: @escaping @Sendable () async -> [DiscoveredProvider],
                 loadBlock: @escaping @Sendable (CID) async -> [UInt8]?, now: @escaping @Sendable () -> Date,
                 sleep: @escaping @Sendable (Duration) async throws -> Void, random: @escaping @Sendable () -> UInt64,
-                localBlock: @escaping @Sendable (CID) -> [UInt8]? = { _ in nil }) {
+                localBlock: @escaping @Sendable (CID) -> [UInt8]? = { _ in nil },
+                findHolders: @escaping @Sendable (CID) async -> [DiscoveredProvider] = { _ in [] }) {
         self.localBlock = localBlock
+        self.findHolders = findHolders
         self.transport = transport
         self.discoverProviders = discoverProviders
         self.loadBlock = loadBlock
@@ -349,7 +355,7 @@ public actor StorageOwner {
         case .refused(let refusal)?: confirmed = refusal.code == .unknownContract || refusal.code == .expired
         default: confirmed = false
         }
-        try? database.updateContract(id, state: confirmed ? .cancelled : .abandoned, at: environment.now())
+        _ = try? database.updateContract(id, state: confirmed ? .cancelled : .abandoned, at: environment.now())
     }
 
     /// Sends again the cancellations no provider confirmed yet, to the providers that are up, for contracts
@@ -376,7 +382,7 @@ public actor StorageOwner {
         var renewed = 0
         for record in (try? database.contracts(role: .owner, state: .live)) ?? [] {
             if record.end <= nowSeconds {
-                try? database.updateContract(record.id, state: .expired, at: now)
+                _ = try? database.updateContract(record.id, state: .expired, at: now)
                 event("CONTRACT_EXPIRED", subject: record.counterparty, "contract \(record.id) ended before it was renewed")
                 continue
             }
@@ -388,7 +394,7 @@ public actor StorageOwner {
             guard (try? renewal.signAsOwner(with: key)) != nil,
                   case .renewed(let signed)? = try? await environment.transport.request(.renew(renewal), to: peer, timeout: configuration.requestTimeout),
                   signed.newEnd == renewal.newEnd, signed.hasValidProviderSignature(contract.provider) else { continue }
-            try? database.updateContract(record.id, state: .live, end: Int64(signed.newEnd), at: now)
+            _ = try? database.updateContract(record.id, state: .live, end: Int64(signed.newEnd), at: now)
             renewed += 1
         }
         return renewed
