@@ -210,6 +210,10 @@ extension NetworkNode {
             let params = try decode(CapabilityParams.self, request)
             let capability = try Self.parseCapability(params.capability)
             return try encode(try await mapStorageErrors { try await owner.fileStatus(capability.manifest) })
+        case "storage.release":
+            let params = try decode(CapabilityParams.self, request)
+            let capability = try Self.parseCapability(params.capability)
+            return try encode(try await mapStorageErrors { try await owner.releaseFile(capability.manifest) })
         case "storage.check":
             let params = try decode(CapabilityParams.self, request)
             let capability = try Self.parseCapability(params.capability)
@@ -314,7 +318,7 @@ extension NetworkNode {
         let database = repository.database
         let now = Date()
         // Tables first, then the manifest's pin turns direct: nothing is unpinned at any moment.
-        for table in manifest.tables { _ = try database.addPin(table, kind: .direct, name: "private share table", at: now) }
+        for table in manifest.tables { _ = try database.addPin(table, kind: .direct, name: Repository.shareTablePinName, at: now) }
         _ = try database.addPin(manifestCID, kind: .direct, name: database.pin(for: manifestCID)?.name, at: now)
         for (index, tableCID) in manifest.tables.enumerated() {
             guard let block = try? repository.blocks.get(tableCID),

@@ -72,6 +72,9 @@ public struct PrivateRemoveReport: Sendable, Codable {
 }
 
 extension Repository {
+    /// The name of the direct pins that keep a placed file's share tables once its shares left this disk.
+    public static let shareTablePinName = "private share table"
+
     /// Encrypts, erasure-codes and stores the file at `path`, pins its manifest and records its key in
     /// the keyring (created with `passphrase` if this repository has none).
     ///
@@ -183,6 +186,12 @@ extension Repository {
         let forgotten = try updateKeyring(passphrase: passphrase, create: false) { $0.remove(manifest: manifest.description) }
         var unpinned = false
         do {
+            // A placed file's tables are pinned directly beside its manifest: they go with it.
+            if let tables = try? privateManifest(manifest).tables {
+                for table in tables where (try? database.pin(for: table))??.name == Self.shareTablePinName {
+                    _ = try database.removePin(table)
+                }
+            }
             _ = try database.removePin(manifest)
             unpinned = true
         } catch StoreError.notPinned {

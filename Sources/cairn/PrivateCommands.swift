@@ -262,18 +262,21 @@ struct FilesCheckJSON: Encodable {
     let segments: [SegmentHealth]
 }
 
-/// `cairn files rm`: forget a private file here.
+/// `cairn files rm`: forget a private file here, and end its storage contracts.
 struct FilesRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
-        abstract: "Forget a private file: remove its key from your keyring and unpin its shares here.",
+        abstract: "Forget a private file: remove its key, unpin it here and cancel its storage contracts.",
         discussion: """
-            What this promises: your keyring no longer holds the file's key, and this repository no longer \
-            pins its manifest, tables and shares (`cairn repo gc` then deletes them from this disk). \
-            What it cannot promise: copies elsewhere. Shares already stored by other nodes, and any copy \
-            of the read-cap you gave out, are not erased by this command. Those shares are ciphertext: \
-            without the read-cap's key nobody can decrypt them, so destroying every copy of the read-cap \
-            is what makes the file unreadable.
+            What this promises: your keyring no longer holds the file's key, this repository no longer \
+            pins its manifest, tables and shares (`cairn repo gc` then deletes them from this disk), and — \
+            with the daemon running — this node stops auditing and repairing the file and cancels every \
+            storage contract it signed for it, so the providers free the space (a provider that is down \
+            is told when it is back). What it cannot promise: copies elsewhere. A repair agent you \
+            delegated to is not told and keeps the file until its own contracts end; any copy of the \
+            read-cap you gave out still reads while shares exist. Shares are ciphertext: without the \
+            read-cap's key nobody can decrypt them, so destroying every copy of the read-cap is what \
+            makes the file unreadable.
             """
     )
 
@@ -284,15 +287,47 @@ struct FilesRemoveCommand: AsyncParsableCommand {
     @Argument(help: "The file's read-cap or verify-cap.")
     var capability: String
 
+    /// The local removal and, with a daemon, the storage release.
+    struct Report: Codable {
+        var manifest: String
+        var forgotten: Bool
+        var unpinned: Bool
+        var storage: FileReleaseReport?
+    }
+
     func run() async throws {
         try await reportingErrors {
             let cap = try parseCapability(capability)
-            let report = try repository.open().removePrivate(cap, passphrase: try passphrase.passphrase())
+            let repo = try repository.open()
+            // The keyring first: a wrong passphrase stops here, before any contract is cancelled.
+            var local: PrivateRemoveReport?
+            var notHere: NodeError?
+            do {
+                local = try repo.removePrivate(cap, passphrase: try passphrase.passphrase())
+            } catch let error as NodeError where error.code == .notFound {
+                notHere = error
+            }
+            var release: FileReleaseReport?
+            if let client = await DaemonConnection.running(on: repository) {
+                do {
+                    release = try await client.call("storage.release", CapabilityParams(capability: cap.text), as: FileReleaseReport.self)
+                } catch let failure as ControlFailure where failure.code == "notFound" {
+                    release = nil
+                }
+            }
+            if local == nil, release == nil, let notHere { throw notHere }
+            let report = Report(manifest: cap.manifest.description, forgotten: local?.forgotten ?? false,
+                                unpinned: local?.unpinned ?? false, storage: release)
             if output.json {
                 try Output.json(report)
             } else {
-                Output.line("removed \(report.manifest)" + (report.forgotten ? "; key forgotten" : "")
-                            + (report.unpinned ? "; unpinned (run `cairn repo gc` to free the space)" : ""))
+                var line = "removed \(report.manifest)" + (report.forgotten ? "; key forgotten" : "")
+                    + (report.unpinned ? "; unpinned (run `cairn repo gc` to free the space)" : "")
+                if let release {
+                    line += "; \(release.cancelled) of \(release.contracts) storage contracts cancelled"
+                        + (release.pending > 0 ? " (\(release.pending) more when their providers are back)" : "")
+                }
+                Output.line(line)
             }
         }
     }

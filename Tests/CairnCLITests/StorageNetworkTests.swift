@@ -383,6 +383,42 @@ struct StorageNetworkTests {
         }
     }
 
+    @Test("files rm on the owner cancels the file's contracts: every holder frees its shares and drops the file's index")
+    func removingAFileReleasesItsStorage() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 6, prefix: "cairn-storage-rm")
+            defer { net.remove() }
+            let bytes = Self.random(300_000, seed: 88)
+            let (cap, _) = try net.addPrivate(bytes, name: "gone.bin", shares: "3/6")
+            let manifest = try #require(try net.status(cap)["manifest"] as? String)
+            let holders = try net.holders(cap)
+            #expect(holders.count == 6)
+            func pins(_ node: DaemonProcess) throws -> [[String: Any]] {
+                try TestJSON.array(Data(try node.cli.succeed(["pin", "ls", "--json"]).utf8))
+            }
+            try DaemonTestWait.until("every holder to pin the file's index", seconds: 60) {
+                try holders.allSatisfy { try pins($0).contains { $0["cid"] as? String == manifest } }
+            }
+            let out = try net.owner.cli.succeed(["files", "rm", "--json", cap], environment: StorageNetworkTests.passphrase)
+            let report = try TestJSON.object(Data(out.utf8))
+            let storage = try #require(report["storage"] as? [String: Any])
+            let contracts = try #require(storage["contracts"] as? Int)
+            #expect(contracts >= 6)
+            #expect(storage["cancelled"] as? Int == contracts)
+            #expect(report["forgotten"] as? Bool == true)
+            let start = Date()
+            try DaemonTestWait.until("every holder to free the shares and drop the index", seconds: 60) {
+                try holders.allSatisfy { holder in
+                    try Network.shareFiles(holder).isEmpty && !pins(holder).contains { $0["cid"] as? String == manifest }
+                }
+            }
+            print("[storage] files rm: \(contracts) contracts cancelled; holders freed the space and dropped the index within \(Self.elapsed(since: start))")
+            // The owner no longer looks after it, and keeps no pin of it.
+            #expect(try net.owner.cli.run(["files", "status", "--json", cap]).exitCode == 4)
+            #expect(try pins(net.owner).isEmpty, "the owner still pins blocks of the removed file")
+        }
+    }
+
     @Test("churn: providers are killed and new ones join while files are added and read; at the end every file reads back exactly and is fully healthy")
     func churn() async throws {
         try await OffPool.run {

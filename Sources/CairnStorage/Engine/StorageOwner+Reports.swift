@@ -226,3 +226,39 @@ extension StorageOwner {
         return bytes
     }
 }
+
+/// What `cairn files rm` did on the storage network: the file's contracts this node signed, ended.
+public struct FileReleaseReport: Codable, Sendable, Equatable {
+    /// The manifest CID.
+    public var manifest: String
+    /// Contracts of the file that were live or awaiting a cancellation.
+    public var contracts: Int
+    /// Cancellations the providers confirmed (they free the space now).
+    public var cancelled: Int
+    /// Cancellations not confirmed yet (provider down or frozen): sent again while it is up, until the
+    /// contract's end.
+    public var pending: Int
+}
+
+extension StorageOwner {
+    /// Stops looking after a file and ends the contracts this node signed for it: the file's record and
+    /// share locations go first (so no check or repair starts on it), then every contract is cancelled
+    /// with its provider, in parallel; an unconfirmed cancellation is retried like any other.
+    public func releaseFile(_ manifestCID: CID) async throws -> FileReleaseReport {
+        let manifestText = manifestCID.description
+        let contracts = try database.contracts(role: .owner).filter { record in
+            record.manifest == manifestText && (record.state == .live || record.state == .abandoned)
+        }
+        guard try database.file(manifest: manifestText) != nil || !contracts.isEmpty else {
+            throw StorageError(.notFound, "this node does not look after \(manifestText) and holds no contract for it")
+        }
+        try database.removeFile(manifest: manifestText)
+        await withTaskGroup(of: Void.self) { group in
+            for record in contracts { group.addTask { await self.endContract(record.id) } }
+        }
+        let cancelled = contracts.filter { (try? database.contract($0.id))??.state == .cancelled }.count
+        event("FILE_RELEASED", subject: manifestText,
+              "stopped looking after the file; \(cancelled) of \(contracts.count) contracts cancelled, the rest when their providers are back")
+        return FileReleaseReport(manifest: manifestText, contracts: contracts.count, cancelled: cancelled, pending: contracts.count - cancelled)
+    }
+}
