@@ -161,6 +161,8 @@ extension NetworkNode {
             switch request {
             case .delegate(let delegation):
                 return await storage.owner.acceptDelegation(delegation, from: peer)
+            case .revoke(let revocation):
+                return await storage.owner.acceptRevocation(revocation, from: peer)
             default:
                 guard let provider = storage.provider else {
                     return .refused(StorageRefusal(code: .notAccepted, message: "this node is not a storage provider"))

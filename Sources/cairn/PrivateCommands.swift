@@ -272,9 +272,9 @@ struct FilesRemoveCommand: AsyncParsableCommand {
             pins its manifest, tables and shares (`cairn repo gc` then deletes them from this disk), and — \
             with the daemon running — this node stops auditing and repairing the file and cancels every \
             storage contract it signed for it, so the providers free the space (a provider that is down \
-            is told when it is back). What it cannot promise: copies elsewhere. A repair agent you \
-            delegated to is not told and keeps the file until its own contracts end; any copy of the \
-            read-cap you gave out still reads while shares exist. Shares are ciphertext: without the \
+            is told when it is back), and tells every repair agent you delegated it to to do the same. \
+            What it cannot promise: copies elsewhere. Any copy of the read-cap you gave out still reads \
+            while shares exist. Shares are ciphertext: without the \
             read-cap's key nobody can decrypt them, so destroying every copy of the read-cap is what \
             makes the file unreadable.
             """
@@ -326,6 +326,11 @@ struct FilesRemoveCommand: AsyncParsableCommand {
                 if let release {
                     line += "; \(release.cancelled) of \(release.contracts) storage contracts cancelled"
                         + (release.pending > 0 ? " (\(release.pending) more when their providers are back)" : "")
+                    let agents = release.agentsRevoked + release.agentsPending
+                    if agents > 0 {
+                        line += "; \(release.agentsRevoked) of \(agents) repair agents told"
+                            + (release.agentsPending > 0 ? " (the rest when they are back)" : "")
+                    }
                 }
                 Output.line(line)
             }

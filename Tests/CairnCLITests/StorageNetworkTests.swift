@@ -383,13 +383,17 @@ struct StorageNetworkTests {
         }
     }
 
-    @Test("files rm on the owner cancels the file's contracts: every holder frees its shares and drops the file's index")
+    @Test("files rm on the owner cancels the file's contracts and revokes its delegation: every holder frees its shares and drops the file's index")
     func removingAFileReleasesItsStorage() async throws {
         try await OffPool.run {
             let net = try Network(providers: 6, prefix: "cairn-storage-rm")
             defer { net.remove() }
+            let agent = try DaemonProcess(directory: net.scratch.path("agent"), arguments: ["--bootstrap", net.owner.address, "--storage-profile", "devnet"])
+            defer { agent.stop() }
             let bytes = Self.random(300_000, seed: 88)
             let (cap, _) = try net.addPrivate(bytes, name: "gone.bin", shares: "3/6")
+            _ = try net.owner.cli.succeed(["files", "delegate", cap, agent.peerID])
+            #expect(try net.minimumHealthy(cap, on: agent) == 6)
             let manifest = try #require(try net.status(cap)["manifest"] as? String)
             let holders = try net.holders(cap)
             #expect(holders.count == 6)
@@ -405,7 +409,10 @@ struct StorageNetworkTests {
             let contracts = try #require(storage["contracts"] as? Int)
             #expect(contracts >= 6)
             #expect(storage["cancelled"] as? Int == contracts)
+            #expect(storage["agentsRevoked"] as? Int == 1)
             #expect(report["forgotten"] as? Bool == true)
+            // The agent was told: it no longer looks after the file either.
+            #expect(try agent.cli.run(["files", "status", "--json", cap]).exitCode == 4)
             let start = Date()
             try DaemonTestWait.until("every holder to free the shares and drop the index", seconds: 60) {
                 try holders.allSatisfy { holder in

@@ -61,6 +61,8 @@ final class MemoryStorageNetwork: Sendable {
             var response: StorageResponse
             if case .delegate(let delegation) = decoded, let owner {
                 response = await owner.acceptDelegation(delegation, from: sender)
+            } else if case .revoke(let revocation) = decoded, let owner {
+                response = await owner.acceptRevocation(revocation, from: sender)
             } else if let provider {
                 response = await provider.handle(decoded, from: sender)
             } else {
@@ -349,6 +351,47 @@ final class MemorySink: BlockSink {
         let status = try await agent.fileStatus(encoded.manifestCID)
         #expect(status.minimumHealthy == 6)
         #expect(status.role == "delegate")
+    }
+
+    @Test("releasing a file cancels the owner's contracts and revokes the delegation; the agent cancels the ones it signed")
+    func releasingAFileEndsItsContractsAndDelegations() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<10 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let agent = try network.makeOwner()
+        let bytes = Self.payload(100_000, seed: 12)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "released")
+        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        // Two holders vanish; the agent repairs onto new providers under contracts it signs itself.
+        let gone = try report.providers.prefix(2).map { try PeerID($0) }
+        await agent.discoverProviders()
+        await Self.takeDown(gone, in: network, seenBy: agent)
+        try await agent.checkFile(encoded.manifestCID, repair: true)
+        let agentContracts = try agent.database.contracts(role: .owner, state: .live).filter { record in
+            (try? StorageContract(decoding: Array(record.encoded)))?.owner == agent.key.publicKey
+        }
+        #expect(!agentContracts.isEmpty)
+
+        let released = try await owner.releaseFile(encoded.manifestCID)
+        #expect(released.contracts == 6)
+        #expect(released.pending == 2, "the two down providers cannot confirm yet")
+        #expect(released.cancelled == 4)
+        #expect(released.agentsRevoked == 1 && released.agentsPending == 0)
+        await #expect(throws: StorageError.self) { try await owner.fileStatus(encoded.manifestCID) }
+        await #expect(throws: StorageError.self) { try await agent.fileStatus(encoded.manifestCID) }
+        #expect(try agent.database.contracts(role: .owner, state: .live).isEmpty)
+        // Every reachable provider let the file go; the down ones hear it when they are back.
+        let providers = network.state.withLock { $0.providers }
+        for (peer, provider) in providers where !gone.contains(peer) {
+            #expect(try await provider.status().heldShares == 0, "\(peer) still holds shares of the released file")
+        }
+        network.state.withLock { $0.down.subtract(gone) }
+        await owner.contactProviders()
+        #expect(await owner.retryCancellations() == 2)
+        for peer in gone { #expect(try await providers[peer]?.status().heldShares == 0) }
+        // Releasing again: nothing is looked after any more.
+        await #expect(throws: StorageError.self) { try await owner.releaseFile(encoded.manifestCID) }
     }
 
     @Test func contractsAreRenewedInTheirLastQuarterAndExpiredOnesReleaseSpace() async throws {

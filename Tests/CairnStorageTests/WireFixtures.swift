@@ -90,6 +90,12 @@ enum WireFixtures {
         return delegation
     }
 
+    static func revocation() -> DelegationRevocation {
+        var revocation = DelegationRevocation(manifest: manifest, owner: owner.publicKey, at: 1_767_225_600 + 3_600)
+        try? revocation.sign(with: owner)
+        return revocation
+    }
+
     /// A read of chunks 1..<3 of the second share (9,000 bytes: chunks of 4096, 4096, 808).
     static func readResult() -> RangeReadResult {
         let bytes = shareBytes[1]
@@ -112,6 +118,7 @@ enum WireFixtures {
             .cancel(cancellation()),
             .held(manifest: manifest),
             .delegate(delegation()),
+            .revoke(revocation()),
         ]
     }
 
@@ -127,6 +134,7 @@ enum WireFixtures {
             .held([]),
             .delegated,
             .refused(StorageRefusal(code: .noSpace, message: "only 1.2 GiB free; the contract needs 3 GiB — try another provider")),
+            .revoked(manifest: manifest),
         ]
     }
 
@@ -139,6 +147,7 @@ enum WireFixtures {
             ("cancellation", cancellation().encoded(), { try ContractCancellation(decoding: $0) }),
             ("location", locations()[0].encoded(), { try ShareLocation(decoding: $0) }),
             ("delegation", delegation().encoded(), { try RepairDelegation(decoding: $0) }),
+            ("revocation", revocation().encoded(), { try DelegationRevocation(decoding: $0) }),
             ("refusal", StorageRefusal(code: .busy, message: "later").encoded(), { try StorageRefusal(decoding: $0) }),
         ]
         for (index, request) in requests().enumerated() {

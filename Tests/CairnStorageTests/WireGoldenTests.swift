@@ -50,4 +50,27 @@ struct WireGoldenTests {
         #expect(WireFixtures.hex(encoded) == String(Self.signingBytes.dropFirst(36)) + "5a40" + Self.ownerSignature + "6240" + Self.providerSignature)
         #expect(try StorageContract(decoding: encoded).isFullySigned)
     }
+
+    /// The fixture revocation: `uvarint(15) ‖ "cairn/revoke/v1"`, then manifest (field 1), the owner's key
+    /// (field 2) and `at` = 1,767,229,200 (field 3); the encoding adds the signature as field 4.
+    /// Checked independently: Python `cryptography`'s Ed25519 with the seed 32 × 0x11 signs these bytes to
+    /// the same signature.
+    static let revocationSigningBytes = "0f636169726e2f7265766f6b652f7631"
+        + "0a2401701220baf5c1aa53d7792c4518a5b4515f120b9dc4e88e4b9963205de9c5e95eefaaa8"
+        + "122408011220d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737"
+        + "18908ed7ca06"
+    static let revocationSignature = "0e288a6e5302b44e999084238e38f52d80f2b59f814f75078077a2fabe766c1c"
+        + "56062246a78b1ee979a39f5692475c0d10d02a2ca79d27e1a191d3e20b17f009"
+
+    @Test("the fixture revocation's signing bytes, signature and encoding")
+    func revocation() throws {
+        let revocation = WireFixtures.revocation()
+        let signing = WireFixtures.hex(revocation.signingBytes())
+        #expect(signing == Self.revocationSigningBytes)
+        #expect(signing.hasPrefix("0f" + WireFixtures.hex(Array("cairn/revoke/v1".utf8)) + "0a24" + WireFixtures.hex(WireFixtures.manifest.bytes)
+                                  + "1224" + Self.ownerPublicKey + "18"))
+        #expect(WireFixtures.hex(revocation.signature) == Self.revocationSignature)
+        #expect(WireFixtures.hex(revocation.encoded()) == String(signing.dropFirst(32)) + "2240" + Self.revocationSignature)
+        #expect(try DelegationRevocation(decoding: revocation.encoded()).hasValidSignature)
+    }
 }

@@ -74,6 +74,7 @@ struct WireMalformedTests {
             case let cancellation as ContractCancellation: cancellation.encoded()
             case let location as ShareLocation: location.encoded()
             case let delegation as RepairDelegation: delegation.encoded()
+            case let revocation as DelegationRevocation: revocation.encoded()
             case let refusal as StorageRefusal: refusal.encoded()
             default: nil
             }
@@ -157,8 +158,8 @@ struct WireMalformedTests {
             #expect(Self.error { try StorageRequest(decoding: bytes + [0]) } != nil)
             #expect(Self.error { try StorageRequest(decoding: bytes + Self.field(1, [])) } != nil, "two messages")
         }
-        #expect(Self.error { try StorageRequest(decoding: Self.field(9, [])) } == .unknownMessage(9))
-        #expect(Self.error { try StorageResponse(decoding: Self.field(10, [])) } == .unknownMessage(10))
+        #expect(Self.error { try StorageRequest(decoding: Self.field(10, [])) } == .unknownMessage(10))
+        #expect(Self.error { try StorageResponse(decoding: Self.field(11, [])) } == .unknownMessage(11))
         #expect(Self.error { try StorageResponse(decoding: [0x08, 0x01]) } == .malformed(field: "StorageResponse", reason: "message 1 has wire type 0, expected 2"))
         #expect(Self.error { try StorageRequest(decoding: []) } == .truncated("StorageRequest"))
         #expect(Self.error { try StorageRequest(decoding: Self.field(1, [0x08, 0x00])) } != nil, "offer request with a body")

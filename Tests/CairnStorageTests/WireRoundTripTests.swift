@@ -50,6 +50,8 @@ struct WireRoundTripTests {
         }
         let delegation = WireFixtures.delegation()
         #expect(try RepairDelegation(decoding: delegation.encoded()) == delegation)
+        let revocation = WireFixtures.revocation()
+        #expect(try DelegationRevocation(decoding: revocation.encoded()) == revocation)
         for code in StorageRefusalCode.allCases {
             let refusal = StorageRefusal(code: code, message: "refused: \(code) ✓")
             #expect(try StorageRefusal(decoding: refusal.encoded()) == refusal)

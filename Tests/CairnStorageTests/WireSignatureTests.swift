@@ -110,6 +110,22 @@ struct WireSignatureTests {
         #expect(throws: StorageWireError.self) { try otherFile.sign(with: WireFixtures.owner) }
     }
 
+    @Test("revocation: signed by the delegation's owner only, and a flipped byte anywhere invalidates it")
+    func revocation() {
+        let revocation = WireFixtures.revocation()
+        #expect(revocation.hasValidSignature)
+        _ = Self.everyFlipInvalidates(revocation.encoded(), decode: DelegationRevocation.init(decoding:), isValid: \.hasValidSignature)
+        var wrongKey = revocation
+        #expect(throws: StorageWireError.wrongSigningKey(role: "owner")) { try wrongKey.sign(with: WireFixtures.repairer) }
+        var otherOwner = revocation
+        otherOwner.owner = WireFixtures.repairer.publicKey
+        #expect(!otherOwner.hasValidSignature)
+        // A request to revoke must carry the signature.
+        var unsigned = revocation
+        unsigned.signature = []
+        #expect(throws: StorageWireError.self) { try StorageRequest(decoding: StorageRequest.revoke(unsigned).encoded()) }
+    }
+
     @Test("a signature made in one domain does not verify in another")
     func domainsAreSeparate() {
         let contract = WireFixtures.contract()
@@ -121,7 +137,7 @@ struct WireSignatureTests {
         offer.signature = contract.providerSignature
         #expect(!offer.hasValidSignature)
         let tags = [WireFixtures.offer().signingBytes(), contract.signingBytes(), renewal.signingBytes(), cancellation.signingBytes(),
-                    WireFixtures.delegation().signingBytes()].map { Array($0.prefix(20)) }
+                    WireFixtures.delegation().signingBytes(), WireFixtures.revocation().signingBytes()].map { Array($0.prefix(20)) }
         #expect(Set(tags).count == tags.count)
     }
 }

@@ -132,6 +132,16 @@ public final class StorageDatabase: Sendable {
                 t.column("message", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-delegations") { db in
+            // The agents an owner delegated each file to: told when the file is removed; a row stays until
+            // the agent confirms, so an agent that was down is told when it is back.
+            try db.create(table: "delegations") { t in
+                t.column("manifest", .text).notNull()
+                t.column("agent", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["manifest", "agent"])
+            }
+        }
         return migrator
     }
 
@@ -299,6 +309,31 @@ public final class StorageDatabase: Sendable {
         try write("remove file") { db in
             _ = try StoredFileRecord.deleteOne(db, key: manifest)
             try ShareLocationRecord.filter(Column("manifest") == manifest).deleteAll(db)
+        }
+    }
+
+    // MARK: - Delegations
+
+    /// Records that `agent` looks after `manifest` for this owner.
+    public func addDelegation(manifest: String, agent: String, at time: Date) throws(StorageDatabaseError) {
+        try write("record a delegation") { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO delegations (manifest, agent, at) VALUES (?, ?, ?)",
+                           arguments: [manifest, agent, time])
+        }
+    }
+
+    /// Every (manifest, agent) delegation this owner made, oldest first.
+    public func delegations() throws(StorageDatabaseError) -> [(manifest: String, agent: String)] {
+        try read("list delegations") { db in
+            try Row.fetchAll(db, sql: "SELECT manifest, agent FROM delegations ORDER BY at, manifest, agent")
+                .map { (manifest: $0["manifest"], agent: $0["agent"]) }
+        }
+    }
+
+    /// Forgets a delegation (the agent confirmed its revocation).
+    public func removeDelegation(manifest: String, agent: String) throws(StorageDatabaseError) {
+        try write("remove a delegation") { db in
+            try db.execute(sql: "DELETE FROM delegations WHERE manifest = ? AND agent = ?", arguments: [manifest, agent])
         }
     }
 

@@ -84,7 +84,7 @@ public actor ProviderEngine {
             case .renew(let renewal): return try renew(renewal, from: peer)
             case .cancel(let cancellation): return try cancel(cancellation, from: peer)
             case .held(let manifest): return .held(try database.heldShares(manifest: manifest.description).compactMap { try? CID($0) })
-            case .delegate: return refuse(.invalid, "this request goes to a repair agent, not the provider engine")
+            case .delegate, .revoke: return refuse(.invalid, "this request goes to a repair agent, not the provider engine")
             }
         } catch let refusal as StorageRefusal {
             return .refused(refusal)

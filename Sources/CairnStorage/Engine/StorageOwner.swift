@@ -132,6 +132,7 @@ public actor StorageOwner {
                     await self.contactProviders()
                     await self.renewContracts()
                     await self.retryCancellations()
+                    await self.revokeDelegationsOfReleasedFiles()
                 }
             }
             group.addTask { await self.loop(every: self.configuration.auditInterval) { await self.auditOnce() } }

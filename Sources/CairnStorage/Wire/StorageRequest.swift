@@ -12,6 +12,7 @@ import CairnCore
 /// 6 cancel    ContractCancellation                                owner-signed
 /// 7 held      { 1 manifest CID }
 /// 8 delegate  RepairDelegation                                    owner-signed
+/// 9 revoke    DelegationRevocation                                owner-signed
 /// ```
 public enum StorageRequest: Sendable, Equatable {
     /// Ask for the provider's current offer.
@@ -30,6 +31,8 @@ public enum StorageRequest: Sendable, Equatable {
     case held(manifest: CID)
     /// Hand a file's checking and repair to an always-on node (owner-signed).
     case delegate(RepairDelegation)
+    /// Withdraw a delegation (owner-signed).
+    case revoke(DelegationRevocation)
 
     /// The canonical encoding.
     public func encoded() -> [UInt8] {
@@ -61,6 +64,8 @@ public enum StorageRequest: Sendable, Equatable {
             writer.appendBytes(field: 7, body.bytes)
         case .delegate(let delegation):
             writer.appendBytes(field: 8, delegation.encoded())
+        case .revoke(let revocation):
+            writer.appendBytes(field: 9, revocation.encoded())
         }
         return writer.bytes
     }
@@ -69,7 +74,7 @@ public enum StorageRequest: Sendable, Equatable {
     /// signatures its case requires (checked for length, not validity).
     /// - Throws: `StorageWireError`; `.unknownMessage` for a field number this version does not know.
     public init(decoding bytes: [UInt8]) throws(StorageWireError) {
-        let (number, body) = try Envelope.open(bytes, message: "StorageRequest", caseCount: 8)
+        let (number, body) = try Envelope.open(bytes, message: "StorageRequest", caseCount: 9)
         switch number {
         case 1:
             guard body.isEmpty else { throw .malformed(field: "StorageRequest.offer", reason: "must be empty") }
@@ -108,10 +113,14 @@ public enum StorageRequest: Sendable, Equatable {
             let manifest = try decoder.cid(1, "manifest")
             try decoder.finish()
             self = .held(manifest: manifest)
-        default:
+        case 8:
             let delegation = try RepairDelegation(decoding: body)
             guard !delegation.signature.isEmpty else { throw .malformed(field: "StorageRequest.delegate", reason: "not signed by the owner") }
             self = .delegate(delegation)
+        default:
+            let revocation = try DelegationRevocation(decoding: body)
+            guard !revocation.signature.isEmpty else { throw .malformed(field: "StorageRequest.revoke", reason: "not signed by the owner") }
+            self = .revoke(revocation)
         }
     }
 }

@@ -13,6 +13,7 @@ import CairnCore
 /// 7 held       { 1 share CID, repeated, ≤ maximumHeldShares }
 /// 8 delegated  {}
 /// 9 refused    StorageRefusal
+/// 10 revoked   { 1 manifest CID }
 /// ```
 public enum StorageResponse: Sendable, Equatable {
     /// The provider's signed offer.
@@ -33,6 +34,8 @@ public enum StorageResponse: Sendable, Equatable {
     case delegated
     /// The request was refused.
     case refused(StorageRefusal)
+    /// The delegation of this file was withdrawn: the agent no longer looks after it.
+    case revoked(manifest: CID)
 
     /// The canonical encoding.
     public func encoded() -> [UInt8] {
@@ -62,6 +65,10 @@ public enum StorageResponse: Sendable, Equatable {
             writer.appendBytes(field: 8, [UInt8]())
         case .refused(let refusal):
             writer.appendBytes(field: 9, refusal.encoded())
+        case .revoked(let manifest):
+            var body = ProtobufWriter()
+            body.appendBytes(field: 1, manifest.bytes)
+            writer.appendBytes(field: 10, body.bytes)
         }
         return writer.bytes
     }
@@ -70,7 +77,7 @@ public enum StorageResponse: Sendable, Equatable {
     /// must carry both signatures (checked for length, not validity).
     /// - Throws: `StorageWireError`; `.unknownMessage` for a field number this version does not know.
     public init(decoding bytes: [UInt8]) throws(StorageWireError) {
-        let (number, body) = try Envelope.open(bytes, message: "StorageResponse", caseCount: 9)
+        let (number, body) = try Envelope.open(bytes, message: "StorageResponse", caseCount: 10)
         switch number {
         case 1:
             self = .offer(try StorageOffer(decoding: body))
@@ -112,8 +119,13 @@ public enum StorageResponse: Sendable, Equatable {
         case 8:
             guard body.isEmpty else { throw .malformed(field: "StorageResponse.delegated", reason: "must be empty") }
             self = .delegated
-        default:
+        case 9:
             self = .refused(try StorageRefusal(decoding: body))
+        default:
+            var decoder = try WireDecoder(body, message: "StorageResponse.revoked", fieldCount: 1)
+            let manifest = try decoder.cid(1, "manifest")
+            try decoder.finish()
+            self = .revoked(manifest: manifest)
         }
     }
 }
