@@ -44,7 +44,10 @@ extension NetworkNode {
         for (manifestText, peers) in contractingPeers.sorted(by: { $0.key < $1.key }) {
             if Task.isCancelled { return }
             guard let manifestCID = try? CID(manifestText) else { continue }
-            if let index = await holdFileIndex(manifestCID, hints: peers.compactMap { try? PeerID($0) }) {
+            // Held already (every block pinned): nothing to fetch or check again.
+            if let local = localFileIndex(manifestCID), local.allSatisfy({ ((try? repository.database.pin(for: $0)) ?? nil) != nil }) {
+                wanted.formUnion(local.map(\.description))
+            } else if let index = await holdFileIndex(manifestCID, hints: peers.compactMap { try? PeerID($0) }) {
                 wanted.formUnion(index.map(\.description))
             } else if let local = localFileIndex(manifestCID) {
                 wanted.formUnion(local.map(\.description))

@@ -295,6 +295,20 @@ struct FilesRemoveCommand: AsyncParsableCommand {
         var storage: FileReleaseReport?
     }
 
+    /// Without a daemon: the storage database (if this repository ever ran one) forgets the file and
+    /// queues its cancellations and revocations for the daemon's next run.
+    static func releaseOffline(_ manifest: CID, repositoryPath: String) throws -> FileReleaseReport? {
+        let path = (repositoryPath as NSString).appendingPathComponent(StorageDatabase.fileName)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            guard let queued = try StorageDatabase(path: path).releaseFileOffline(manifest: manifest.description, at: Date()) else { return nil }
+            return FileReleaseReport(manifest: manifest.description, contracts: queued.contracts, cancelled: 0, pending: queued.contracts,
+                                     agentsRevoked: 0, agentsPending: queued.agents)
+        } catch {
+            throw NodeError(.repository, "\(error)")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors {
             let cap = try parseCapability(capability)
@@ -314,6 +328,8 @@ struct FilesRemoveCommand: AsyncParsableCommand {
                 } catch let failure as ControlFailure where failure.code == "notFound" {
                     release = nil
                 }
+            } else {
+                release = try Self.releaseOffline(cap.manifest, repositoryPath: repo.path)
             }
             if local == nil, release == nil, let notHere { throw notHere }
             let report = Report(manifest: cap.manifest.description, forgotten: local?.forgotten ?? false,
@@ -325,7 +341,7 @@ struct FilesRemoveCommand: AsyncParsableCommand {
                     + (report.unpinned ? "; unpinned (run `cairn repo gc` to free the space)" : "")
                 if let release {
                     line += "; \(release.cancelled) of \(release.contracts) storage contracts cancelled"
-                        + (release.pending > 0 ? " (\(release.pending) more when their providers are back)" : "")
+                        + (release.pending > 0 ? " (\(release.pending) more once the daemon runs and their providers are up)" : "")
                     let agents = release.agentsRevoked + release.agentsPending
                     if agents > 0 {
                         line += "; \(release.agentsRevoked) of \(agents) repair agents told"

@@ -394,6 +394,37 @@ final class MemorySink: BlockSink {
         await #expect(throws: StorageError.self) { try await owner.releaseFile(encoded.manifestCID) }
     }
 
+    @Test("a file released while the daemon was off: its cancellations and revocation go out on the next run, also to a provider that was down for long")
+    func aFileReleasedOfflineIsCancelledWhenTheOwnerRuns() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<8 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let agent = try network.makeOwner()
+        let bytes = Self.payload(90_000, seed: 13)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "offline")
+        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        let away = try PeerID(report.providers[0])
+        await Self.takeDown([away], in: network, seenBy: owner)
+
+        let queued = try #require(try owner.database.releaseFileOffline(manifest: encoded.manifestCID.description, at: network.now()))
+        #expect(queued.contracts == 6 && queued.agents == 1)
+        #expect(try owner.database.releaseFileOffline(manifest: "bafkqaaa", at: network.now()) == nil)
+        await owner.contactProviders()
+        #expect(await owner.retryCancellations() == 5)
+        #expect(await owner.revokeDelegationsOfReleasedFiles() == 1)
+        await #expect(throws: StorageError.self) { try await agent.fileStatus(encoded.manifestCID) }
+        // The provider that was away for longer than the down grace comes back: contacted, then told.
+        network.advance(3600)
+        _ = network.state.withLock { $0.down.remove(away) }
+        await owner.contactProviders()
+        #expect(await owner.retryCancellations() == 1)
+        let providers = network.state.withLock { $0.providers }
+        for (peer, provider) in providers {
+            #expect(try await provider.status().heldShares == 0, "\(peer) still holds shares of the released file")
+        }
+    }
+
     @Test func contractsAreRenewedInTheirLastQuarterAndExpiredOnesReleaseSpace() async throws {
         let network = MemoryStorageNetwork()
         var stores: [MemoryShareStore] = []

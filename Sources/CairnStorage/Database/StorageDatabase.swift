@@ -312,6 +312,26 @@ public final class StorageDatabase: Sendable {
         }
     }
 
+    /// Releases a file while no daemon runs (`cairn files rm` offline): forgets its record and locations
+    /// and marks its live owner contracts `abandoned`, so the daemon sends their cancellations — and the
+    /// revocations of its delegations — once it runs. Returns (contracts to cancel, agents to tell), or nil
+    /// when this database knows nothing of the file.
+    public func releaseFileOffline(manifest: String, at time: Date) throws(StorageDatabaseError) -> (contracts: Int, agents: Int)? {
+        try write("release a file") { db in
+            let known = try StoredFileRecord.fetchOne(db, key: manifest) != nil
+            let contracts = try ContractRecord.filter(Column("role") == ContractRole.owner.rawValue && Column("manifest") == manifest
+                                                      && [ContractState.live.rawValue, ContractState.abandoned.rawValue].contains(Column("state")))
+                .fetchCount(db)
+            let agents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delegations WHERE manifest = ?", arguments: [manifest]) ?? 0
+            guard known || contracts > 0 || agents > 0 else { return nil }
+            _ = try StoredFileRecord.deleteOne(db, key: manifest)
+            try ShareLocationRecord.filter(Column("manifest") == manifest).deleteAll(db)
+            try db.execute(sql: "UPDATE contracts SET state = ?, updated_at = ? WHERE role = ? AND manifest = ? AND state = ?",
+                           arguments: [ContractState.abandoned.rawValue, time, ContractRole.owner.rawValue, manifest, ContractState.live.rawValue])
+            return (contracts, agents)
+        }
+    }
+
     // MARK: - Delegations
 
     /// Records that `agent` looks after `manifest` for this owner.

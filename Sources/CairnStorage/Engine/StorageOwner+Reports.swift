@@ -245,6 +245,16 @@ public struct FileReleaseReport: Codable, Sendable, Equatable {
     public var agentsRevoked: Int
     /// Repair agents not reached yet: told again every contact interval until they confirm.
     public var agentsPending: Int
+
+    /// Creates a report.
+    public init(manifest: String, contracts: Int, cancelled: Int, pending: Int, agentsRevoked: Int, agentsPending: Int) {
+        self.manifest = manifest
+        self.contracts = contracts
+        self.cancelled = cancelled
+        self.pending = pending
+        self.agentsRevoked = agentsRevoked
+        self.agentsPending = agentsPending
+    }
 }
 
 extension StorageOwner {

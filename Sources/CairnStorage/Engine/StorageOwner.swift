@@ -203,7 +203,11 @@ public actor StorageOwner {
     /// Asks every provider holding our shares for its offer (a heartbeat: uptime, latency, free space).
     public func contactProviders() async {
         var peers = Set<PeerID>()
-        for contract in (try? database.contracts(role: .owner, state: .live)) ?? [] {
+        // Providers awaiting a cancellation are contacted too: once one answers again it counts as up and
+        // the cancellation is sent (retryCancellations), however long it was away.
+        let nowSeconds = Int64(environment.now().timeIntervalSince1970)
+        let abandoned = ((try? database.contracts(role: .owner, state: .abandoned)) ?? []).filter { $0.end > nowSeconds }
+        for contract in ((try? database.contracts(role: .owner, state: .live)) ?? []) + abandoned {
             if let peer = try? PeerID(contract.counterparty) { peers.insert(peer) }
         }
         let answers = await withTaskGroup(of: (PeerID, StorageOffer?, Duration).self) { group in
