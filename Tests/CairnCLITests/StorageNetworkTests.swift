@@ -426,6 +426,30 @@ struct StorageNetworkTests {
         }
     }
 
+    @Test("files rm while the owner's daemon is stopped: the cancellations go out when it runs again")
+    func removingAFileOfflineReleasesItsStorageOnTheNextRun() async throws {
+        try await OffPool.run {
+            let net = try Network(providers: 6, prefix: "cairn-storage-rm-offline")
+            defer { net.remove() }
+            let bytes = Self.random(200_000, seed: 89)
+            let (cap, _) = try net.addPrivate(bytes, name: "later.bin", shares: "3/6")
+            let holders = try net.holders(cap)
+            #expect(holders.count == 6)
+            net.owner.stop()
+            let out = try net.owner.cli.succeed(["files", "rm", "--json", cap], environment: StorageNetworkTests.passphrase)
+            let storage = try #require(try TestJSON.object(Data(out.utf8))["storage"] as? [String: Any])
+            #expect(storage["cancelled"] as? Int == 0)
+            #expect(storage["pending"] as? Int ?? 0 >= 6)
+            #expect(holders.allSatisfy { !Network.shareFiles($0).isEmpty }, "nothing is cancelled before the daemon runs")
+            try net.owner.start()
+            let start = Date()
+            try DaemonTestWait.until("every holder to free the shares", seconds: 60) {
+                holders.allSatisfy { Network.shareFiles($0).isEmpty }
+            }
+            print("[storage] files rm offline: holders freed the space \(Self.elapsed(since: start)) after the daemon started")
+        }
+    }
+
     @Test("churn: providers are killed and new ones join while files are added and read; at the end every file reads back exactly and is fully healthy")
     func churn() async throws {
         try await OffPool.run {
