@@ -57,7 +57,7 @@ public struct AddOptions: Sendable {
         let fm = FileManager.default
         for path in paths where path != Self.standardInputPath {
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: path, isDirectory: &isDirectory)
+            _ = fm.fileExists(atPath: path, isDirectory: &isDirectory)
             guard isDirectory.boolValue else {
                 total += Int64((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
                 continue

@@ -22,6 +22,7 @@ public struct CairnCLI: Sendable {
     }
 
     /// Runs a command that must succeed and returns its stdout with surrounding whitespace trimmed.
+    @discardableResult
     public func succeed(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(600)) throws -> String {
         let result = try run(arguments, environment: environment, timeout: timeout)
         guard result.exitCode == 0 else {

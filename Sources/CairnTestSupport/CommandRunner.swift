@@ -37,8 +37,8 @@ public enum CommandRunner {
         let scratch = try TemporaryDirectory(prefix: "cairn-cmd")
         defer { scratch.remove() }
         let outPath = scratch.path("stdout"), errPath = scratch.path("stderr")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
             throw Failure(description: "cannot open capture files in \(scratch.url.path)")
         }

@@ -35,7 +35,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public func start(arguments: [String]? = nil, timeout: Duration = .seconds(60)) throws {
         if let arguments { extraArguments = arguments }
         let logPath = cli.repository + "/daemon-test.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         let process = Process()

@@ -12,7 +12,7 @@ public enum TestData {
 
     /// Writes the "pat" bytes to `path` in 1 MiB pieces (bounded memory for large sizes).
     public static func writePattern(count: Int, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
@@ -29,7 +29,7 @@ public enum TestData {
 
     /// Writes `count` seeded pseudo-random bytes to `path` in 1 MiB pieces.
     public static func writeRandom(count: Int, seed: UInt64, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }

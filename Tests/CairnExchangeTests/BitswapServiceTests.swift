@@ -144,7 +144,7 @@ struct CapturingMessenger: BitswapMessenger {
         let wantBlock = BitswapMessage.WantlistEntry(cid: cid, priority: FetchScheduler.priority(0), wantType: .block, sendDontHave: true)
         let wantHave = BitswapMessage.WantlistEntry(cid: cid, priority: FetchScheduler.priority(0), wantType: .have, sendDontHave: true)
         let cancel = FetchScheduler.cancelEntry(cid)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await service.run() }
             var sent = messenger.sent.makeAsyncIterator()
             await service.handle(.connected(a))
