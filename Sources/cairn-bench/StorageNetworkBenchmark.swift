@@ -75,6 +75,7 @@ struct StorageNetworkBenchmark {
         print(label("providers up (owner sees all)") + String(format: "%6.1f s after the last provider started", discovery))
 
         let big = try await uploadAndDownload(owner: owner, providers: providers)
+        try await readCapOnlyDownload(big, bootstrap: providers[0])
         let small = try await addFile(name: "small.bin", byteCount: Self.smallFileByteCount, seed: 0x5a11, on: owner)
         let healthyReads = try await timedReads(small, on: owner)
         printLatency("read 1 MiB, all providers up", healthyReads)
@@ -122,6 +123,23 @@ struct StorageNetworkBenchmark {
                                                                     BenchmarkStatistics.median(providerPeaks.map(Double.init)) / 1024))
         }
         return file
+    }
+
+    /// The large file read by a plain node that holds only the read-cap: no contracts, no locations, so it
+    /// finds the holders through the DHT and asks each which shares it holds.
+    private func readCapOnlyDownload(_ file: PlacedFile, bootstrap: BenchmarkDaemon) async throws {
+        let reader = try await fleet.start("reader", bootstrap: [bootstrap], extraArguments: ["--storage-profile", "devnet"])
+        let output = work + "/reader-download.bin"
+        let seconds = try await cairn.run(["get", "--repo", reader.repository, file.readCap, "-o", output],
+                                          timeout: Self.transferTimeout).seconds
+        await fleet.stop(reader)
+        guard try BenchmarkStatistics.filesAreIdentical(file.path, output) else {
+            throw BenchmarkError(message: "MISMATCH: the file read on the read-cap-only node differs from the input")
+        }
+        try? FileManager.default.removeItem(atPath: output)
+        let megabytes = Double(file.byteCount) / 1e6
+        print(label("download on a read-cap-only node") + String(format: "%7.1f MB/s  %7.1f MiB/s  (%.2f s incl. finding the holders in the DHT; byte-identical)",
+                                                               megabytes / seconds, Double(file.byteCount) / 1_048_576 / seconds, seconds))
     }
 
     // MARK: - Figure 4: retrieval latency
