@@ -25,6 +25,8 @@ final class MemoryStorageNetwork: Sendable {
         var slowStoreDelay: Duration = .seconds(120)
         /// Shares a slow provider stored after all.
         var slowStoresCompleted = 0
+        /// Peers that never answer (a request waits until it is cancelled): a stale DHT record's peer.
+        var hung: Set<PeerID> = []
     }
     let state = Mutex(State())
     let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
@@ -51,6 +53,10 @@ final class MemoryStorageNetwork: Sendable {
                 return (state.providers[peer], state.owners[peer], state.down.contains(peer), state.corrupting.contains(peer), delay)
             }
             if down { throw .unreachable("\(peer) is down") }
+            if network.state.withLock({ $0.hung.contains(peer) }) {
+                do { try await Task.sleep(for: .seconds(3600)) } catch { throw .cancelled }
+                throw .timeout
+            }
             if let delay {
                 do { try await Task.sleep(for: delay) } catch { throw .cancelled }
                 network.state.withLock { $0.slowStoresCompleted += 1 }
@@ -230,6 +236,24 @@ final class MemorySink: BlockSink {
             try await reader.read(encoded.readCap) { written += $0.count }
         }
         #expect(written == 0)
+    }
+
+    @Test("a peer announcing the file that never answers does not hold up a read once k holders answered",
+          .timeLimit(.minutes(1)))
+    func anUnresponsiveAnnouncerDoesNotStallDiscovery() async throws {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<8 { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let bytes = Self.payload(80_000, seed: 14)
+        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
+        let report = try await Self.place(encoded, from: sink, on: owner, name: "stale")
+        // This in-memory transport has no timeouts: without the grace after the k-th holder, the read
+        // would wait for the silent peer until the time limit.
+        let holders = Set(try report.providers.map { try PeerID($0) })
+        let silent = try #require(network.state.withLock { Array($0.providers.keys) }.first { !holders.contains($0) })
+        _ = network.state.withLock { $0.hung.insert(silent) }
+        let reader = try network.makeOwner()
+        #expect(try await Self.read(encoded, from: reader) == bytes)
     }
 
     @Test func providerRefusesWhatItCannotHold() async throws {

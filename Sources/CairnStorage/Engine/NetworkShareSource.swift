@@ -44,7 +44,7 @@ extension StorageOwner {
         let known = (try? database.locations(manifest: manifestCID.description)) ?? []
         // No locations here and not a local-only file: ask the DHT who holds it.
         if known.isEmpty, let first = columns.first?.first, environment.localBlock(first.cid) == nil {
-            let holders = await discoverShareHolders(manifestCID)
+            let holders = await discoverShareHolders(manifestCID, dataShareCount: manifest.layout.dataShareCount)
             guard !holders.isEmpty else {
                 throw StorageError(.notFound, "no provider holding shares of \(manifestCID) was found: this node has no record of "
                                    + "where they are and no peer announcing the file in the DHT answered; check the network "
@@ -56,12 +56,15 @@ extension StorageOwner {
     }
 
     /// Asks every peer announcing the manifest in the DHT which of its shares it holds (the provider
-    /// protocol's `held` request, in parallel); returns the holders of each share by CID text.
-    func discoverShareHolders(_ manifestCID: CID) async -> [String: [PeerID]] {
+    /// protocol's `held` request, in parallel); returns the holders of each share by CID text. DHT
+    /// provider records outlive the peers that made them, so once `dataShareCount` peers answered with
+    /// shares, the others get ``holderGrace`` more and are then left out rather than waited for.
+    func discoverShareHolders(_ manifestCID: CID, dataShareCount: Int) async -> [String: [PeerID]] {
         let candidates = await environment.findHolders(manifestCID).filter { $0.peer != peerID }
         let transport = environment.transport
         let timeout = configuration.requestTimeout
-        let answers = await withTaskGroup(of: (PeerID, [CID]).self) { group in
+        let sleep = environment.sleep
+        let answers = await withTaskGroup(of: (PeerID, [CID])?.self) { group in
             for candidate in candidates {
                 group.addTask {
                     guard case .held(let shares)? = try? await transport.request(.held(manifest: manifestCID), to: candidate.peer,
@@ -70,7 +73,23 @@ extension StorageOwner {
                 }
             }
             var answers: [(PeerID, [CID])] = []
-            for await answer in group { answers.append(answer) }
+            var holding = 0
+            for await answer in group {
+                // nil: the grace after the k-th holder is over.
+                guard let answer else { break }
+                answers.append(answer)
+                if !answer.1.isEmpty {
+                    holding += 1
+                    if holding == dataShareCount, answers.count < candidates.count {
+                        group.addTask {
+                            try? await sleep(Self.holderGrace)
+                            return nil
+                        }
+                    }
+                }
+                if answers.count == candidates.count { break }
+            }
+            group.cancelAll()
             return answers
         }
         var holders: [String: [PeerID]] = [:]
@@ -79,9 +98,13 @@ extension StorageOwner {
         }
         let holderCount = answers.filter { !$0.1.isEmpty }.count
         logger.info("found the holders of a file through the DHT",
-                    metadata: ["manifest": "\(manifestCID)", "announcing": "\(candidates.count)", "holding": "\(holderCount)"])
+                    metadata: ["manifest": "\(manifestCID)", "announcing": "\(candidates.count)", "answered": "\(answers.count)",
+                               "holding": "\(holderCount)"])
         return holders
     }
+
+    /// How long the other announcers may still answer once k holders did.
+    static let holderGrace: Duration = .seconds(1)
 
     /// Share indices ordered by the best latency of a provider holding them (unknown latency last, index
     /// order among equals, so data shares win ties).
