@@ -373,6 +373,11 @@ struct StorageNetworkTests {
                 }
             }
             print("[storage] every holder kept the file's index \(Self.elapsed(since: placed)) after the add began")
+            // The holders' announcements have reached the DHT as the reader sees it.
+            try DaemonTestWait.until("the reader to find the holders in the DHT", seconds: 60) {
+                let found = try reader.cli.succeed(["dht", "findprovs", manifest, "--timeout", "5"])
+                return holders.filter { found.contains($0.peerID) }.count == holders.count
+            }
             net.owner.stop()
             let start = Date()
             try net.readBack(cap, expecting: bytes, label: "reader-owner-offline", from: reader)

@@ -44,7 +44,15 @@ extension StorageOwner {
         let known = (try? database.locations(manifest: manifestCID.description)) ?? []
         // No locations here and not a local-only file: ask the DHT who holds it.
         if known.isEmpty, let first = columns.first?.first, environment.localBlock(first.cid) == nil {
-            let holders = await discoverShareHolders(manifestCID, dataShareCount: manifest.layout.dataShareCount)
+            let dataShareCount = manifest.layout.dataShareCount
+            var holders = await discoverShareHolders(manifestCID, dataShareCount: dataShareCount)
+            // Announcements take a moment to spread through the DHT: a file placed seconds ago may show
+            // fewer than k holders at first, so look again twice, 2 s apart, before reading with less.
+            for _ in 0..<2 where Set(holders.values.joined()).count < dataShareCount {
+                try? await environment.sleep(.seconds(2))
+                let more = await discoverShareHolders(manifestCID, dataShareCount: dataShareCount)
+                holders.merge(more) { known, found in known + found.filter { !known.contains($0) } }
+            }
             guard !holders.isEmpty else {
                 throw StorageError(.notFound, "no provider holding shares of \(manifestCID) was found: this node has no record of "
                                    + "where they are and no peer announcing the file in the DHT answered; check the network "
