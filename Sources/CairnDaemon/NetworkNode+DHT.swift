@@ -1,6 +1,7 @@
 import CairnCore
 import CairnCrypto
 import CairnDHT
+import CairnExchange
 import CairnNet
 import CairnNode
 import CairnStore
@@ -79,8 +80,13 @@ extension NetworkNode {
 
     /// Looks up providers of `root` and hands them (with their addresses) to Bitswap, until cancelled.
     nonisolated func searchProviders(for root: CID) async {
+        await Self.searchProviders(for: root, host: host, dht: dht, bitswap: bitswap)
+    }
+
+    /// Looks up providers of `root` in `dht` and hands them (with their addresses) to `bitswap`, until
+    /// the lookup ends or the task is cancelled.
+    static func searchProviders(for root: CID, host: LibP2PHost, dht: DHTService, bitswap: BitswapService) async {
         let (stream, continuation) = AsyncStream.makeStream(of: DHTPeer.self)
-        let dht = self.dht
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await dht.findProviders(for: root.multihash, limit: 20, yieldingTo: continuation)

@@ -124,18 +124,7 @@ extension NetworkNode {
                 return block.data
             }
             group.addTask {
-                let (stream, continuation) = AsyncStream.makeStream(of: DHTPeer.self)
-                await withTaskGroup(of: Void.self) { search in
-                    search.addTask {
-                        await dht.findProviders(for: cid.multihash, limit: 20, yieldingTo: continuation)
-                        continuation.finish()
-                    }
-                    for await provider in stream {
-                        guard let peer = try? PeerID(bytes: provider.id.bytes), peer != host.localPeerID else { continue }
-                        await host.addAddresses(provider.addresses, for: peer)
-                        await bitswap.addProviders([peer], for: cid)
-                    }
-                }
+                await searchProviders(for: cid, host: host, dht: dht, bitswap: bitswap)
                 try? await Task.sleep(for: timeout)
                 return nil
             }
