@@ -188,6 +188,26 @@ final class MemorySink: BlockSink {
         await owner.contactProviders()
     }
 
+    /// A file placed as 3/6 by an owner on `providerCount` providers and delegated to a second node.
+    struct DelegatedFile {
+        let network: MemoryStorageNetwork
+        let owner: StorageOwner
+        let agent: StorageOwner
+        let encoded: EncodedPrivateFile
+        let report: PlacementReport
+    }
+
+    static func placeAndDelegate(providers providerCount: Int, byteCount: Int, seed: UInt64, name: String) async throws -> DelegatedFile {
+        let network = MemoryStorageNetwork()
+        for _ in 0..<providerCount { try network.addProvider() }
+        let owner = try network.makeOwner()
+        let agent = try network.makeOwner()
+        let (encoded, sink) = try encode(payload(byteCount, seed: seed), shares: "3/6", network: network)
+        let report = try await place(encoded, from: sink, on: owner, name: name)
+        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        return DelegatedFile(network: network, owner: owner, agent: agent, encoded: encoded, report: report)
+    }
+
     static func payload(_ count: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix(seed: seed)
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -356,14 +376,8 @@ final class MemorySink: BlockSink {
     }
 
     @Test func delegatedAgentRepairsWithoutTheOwner() async throws {
-        let network = MemoryStorageNetwork()
-        for _ in 0..<10 { try network.addProvider() }
-        let owner = try network.makeOwner()
-        let agent = try network.makeOwner()
-        let bytes = Self.payload(120_000, seed: 6)
-        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await Self.place(encoded, from: sink, on: owner, name: "f")
-        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        let file = try await Self.placeAndDelegate(providers: 10, byteCount: 120_000, seed: 6, name: "f")
+        let (network, owner, agent, encoded, report) = (file.network, file.owner, file.agent, file.encoded, file.report)
         _ = network.state.withLock { $0.down.insert(owner.peerID) }
         let gone = try report.providers.prefix(3).map { try PeerID($0) }
         network.state.withLock { $0.down.formUnion(gone) }
@@ -379,14 +393,8 @@ final class MemorySink: BlockSink {
 
     @Test("releasing a file cancels the owner's contracts and revokes the delegation; the agent cancels the ones it signed")
     func releasingAFileEndsItsContractsAndDelegations() async throws {
-        let network = MemoryStorageNetwork()
-        for _ in 0..<10 { try network.addProvider() }
-        let owner = try network.makeOwner()
-        let agent = try network.makeOwner()
-        let bytes = Self.payload(100_000, seed: 12)
-        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await Self.place(encoded, from: sink, on: owner, name: "released")
-        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        let file = try await Self.placeAndDelegate(providers: 10, byteCount: 100_000, seed: 12, name: "released")
+        let (network, owner, agent, encoded, report) = (file.network, file.owner, file.agent, file.encoded, file.report)
         // Two holders vanish; the agent repairs onto new providers under contracts it signs itself.
         let gone = try report.providers.prefix(2).map { try PeerID($0) }
         await agent.discoverProviders()
@@ -420,14 +428,8 @@ final class MemorySink: BlockSink {
 
     @Test("a file released while the daemon was off: its cancellations and revocation go out on the next run, also to a provider that was down for long")
     func aFileReleasedOfflineIsCancelledWhenTheOwnerRuns() async throws {
-        let network = MemoryStorageNetwork()
-        for _ in 0..<8 { try network.addProvider() }
-        let owner = try network.makeOwner()
-        let agent = try network.makeOwner()
-        let bytes = Self.payload(90_000, seed: 13)
-        let (encoded, sink) = try Self.encode(bytes, shares: "3/6", network: network)
-        let report = try await Self.place(encoded, from: sink, on: owner, name: "offline")
-        try await owner.delegate(encoded.manifestCID, to: agent.peerID)
+        let file = try await Self.placeAndDelegate(providers: 8, byteCount: 90_000, seed: 13, name: "offline")
+        let (network, owner, agent, encoded, report) = (file.network, file.owner, file.agent, file.encoded, file.report)
         let away = try PeerID(report.providers[0])
         await Self.takeDown([away], in: network, seenBy: owner)
 
